@@ -1,0 +1,285 @@
+using EdgeInfinite.ModelBuilder.Checkpoints;
+using EdgeInfinite.Onnx.Packaging;
+using EdgeInfinite.Onnx.Attention;
+using Onnx;
+using C = EdgeInfinite.Onnx.Packaging.ChunkGraphContract;
+
+namespace EdgeInfinite.ModelBuilder.Graphs;
+
+/// <summary>
+/// Lays out a decoder as ONNX Runtime's CPU fused ops, the way ONNX Runtime GenAI's own builder does:
+/// <c>SimplifiedLayerNormalization</c>, <c>SkipSimplifiedLayerNormalization</c>, packed QKV and gate/up MatMuls,
+/// and <c>GroupQueryAttention</c> with in-op rotary embedding and a shared past/present KV buffer.
+/// The chunk graph adds, per layer, the memory read and the memory gate between attention and <c>o_proj</c>.
+/// </summary>
+internal sealed class TransformerGraphWriter
+{
+    /// <summary>Initial gate bias: sigmoid(−30) ≈ 1e-13, so an untrained gate leaves the model as it was.</summary>
+    public const float UntrainedGateBias = -30f;
+
+    private readonly TransformerWeights _w;
+    private readonly ModelArchitecture _a;
+    private readonly WeightStore _store;
+    private readonly float _memoryEpsilon;
+    private readonly int _ropeCacheLength;
+
+    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength)
+    {
+        _w = weights;
+        _a = weights.Architecture;
+        _store = store;
+        _memoryEpsilon = memoryEpsilon;
+        _ropeCacheLength = ropeCacheLength;
+    }
+
+    public ModelProto Build(GraphKind kind, IProgress<double>? progress = null)
+    {
+        var g = new OnnxGraphBuilder(kind == GraphKind.Chunk ? "edgeinfinite_chunk" : "decoder");
+        int d = _a.HiddenSize;
+        int hd = _a.HeadDim;
+        bool chunk = kind == GraphKind.Chunk;
+        string batch = chunk ? "1" : "batch_size";
+
+        g.Input(C.InputIds, OnnxGraphBuilder.Int64, Dim(batch), "sequence_length");
+        string seqlensK, totalLen;
+        if (chunk)
+        {
+            g.Input(C.SeqLensK, OnnxGraphBuilder.Int32, 1);
+            g.Input(C.TotalSequenceLength, OnnxGraphBuilder.Int32);
+            g.Input(C.NumLogitsToKeep, OnnxGraphBuilder.Int64, 1);
+            g.Input(C.GateEnable, OnnxGraphBuilder.Float, 1);
+            seqlensK = C.SeqLensK;
+            totalLen = C.TotalSequenceLength;
+        }
+        else
+        {
+            g.Input("attention_mask", OnnxGraphBuilder.Int64, "batch_size", "total_sequence_length");
+            (seqlensK, totalLen) = MaskToSeqLens(g);
+        }
+
+        for (int i = 0; i < _a.NumLayers; i++)
+        {
+            string pastLen = chunk ? "capacity" : "past_sequence_length";
+            string presentLen = chunk ? "capacity" : "total_sequence_length";
+            g.Input(C.PastKey(i), OnnxGraphBuilder.Float, Dim(batch), _a.NumKvHeads, pastLen, hd);
+            g.Input(C.PastValue(i), OnnxGraphBuilder.Float, Dim(batch), _a.NumKvHeads, pastLen, hd);
+            g.Output(C.PresentKey(i), OnnxGraphBuilder.Float, Dim(batch), _a.NumKvHeads, presentLen, hd);
+            g.Output(C.PresentValue(i), OnnxGraphBuilder.Float, Dim(batch), _a.NumKvHeads, presentLen, hd);
+            if (chunk)
+            {
+                g.Input(C.Memory(i), OnnxGraphBuilder.Float, 1, _a.NumKvHeads, hd, hd);
+                g.Input(C.MemoryNorm(i), OnnxGraphBuilder.Float, 1, _a.NumKvHeads, hd, 1);
+            }
+        }
+
+        string embed = _store.Use(g, "model.embed_tokens.weight", [_a.VocabSize, d], () => _w.Embedding);
+        string residual = g.Node("Gather", [embed, C.InputIds], "/model/embed_tokens", ("axis", 0));
+        string normed = g.Node("SimplifiedLayerNormalization", [residual, Weight(g, "model.layers.0.input_layernorm.weight", _w.Layers[0].InputNorm)],
+            "/model/layers.0/input_layernorm", ("axis", -1L), ("epsilon", (float)_a.RmsNormEps), ("stash_type", 1L));
+        var (cos, sin) = RopeCaches(g);
+
+        for (int i = 0; i < _a.NumLayers; i++)
+        {
+            var l = _w.Layers[i];
+            string p = $"model.layers.{i}.";
+            string attn = Attention(g, i, l, normed, seqlensK, totalLen, cos, sin, chunk);
+            string o = g.Node("MatMul", [attn, _store.Use(g, p + "self_attn.o_proj.weight", [_a.NumHeads * hd, d], () => Transpose(l.OWeight, d, _a.NumHeads * hd))], $"/model/layers.{i}/attn/o_proj");
+            if (l.OBias is not null)
+            {
+                o = g.Node("Add", [o, Weight(g, p + "self_attn.o_proj.bias", l.OBias)], $"/model/layers.{i}/attn/o_proj_bias");
+            }
+
+            var postNorm = g.NodeMulti("SkipSimplifiedLayerNormalization", [o, residual, Weight(g, p + "post_attention_layernorm.weight", l.PostAttentionNorm)], 4,
+                $"/model/layers.{i}/post_attention_layernorm", "com.microsoft", ("epsilon", (float)_a.RmsNormEps));
+            residual = postNorm[3];
+            string mlp = Mlp(g, i, l, postNorm[0]);
+            bool last = i == _a.NumLayers - 1;
+            var nextNorm = g.NodeMulti("SkipSimplifiedLayerNormalization",
+                [mlp, residual, last ? Weight(g, "model.norm.weight", _w.FinalNorm) : Weight(g, $"model.layers.{i + 1}.input_layernorm.weight", _w.Layers[i + 1].InputNorm)], 4,
+                last ? "/model/norm" : $"/model/layers.{i + 1}/input_layernorm", "com.microsoft", ("epsilon", (float)_a.RmsNormEps));
+            normed = nextNorm[0];
+            residual = nextNorm[3];
+            progress?.Report((i + 1.0) / _a.NumLayers);
+        }
+
+        if (chunk)
+        {
+            // Only the positions the caller needs go through the LM head: at long prefill this is most of the saving.
+            string start = g.Node("Neg", [C.NumLogitsToKeep], "/lm_head/keep");
+            normed = g.Node("Slice", [normed, start, g.ConstInt64("/lm_head/end", long.MaxValue), g.ConstInt64("/lm_head/axis", 1)], "/lm_head/slice");
+        }
+
+        LmHead(g, normed);
+        return g.ToModel("edgeinfinite-modelbuilder");
+    }
+
+    private static object Dim(string batch) => batch == "1" ? 1 : batch;
+
+    private (string SeqLensK, string Total) MaskToSeqLens(OnnxGraphBuilder g)
+    {
+        const string P = "/model/attn_mask_reformat/attn_mask_subgraph";
+        string sum = g.Node("ReduceSum", ["attention_mask", g.ConstInt64(P + "/axes", 1)], P + "/ReduceSum", ("keepdims", 0L));
+        string sub = g.Node("Sub", [sum, g.ConstInt64(P + "/one", 1)], P + "/Sub");
+        string seqlens = g.Node("Cast", [sub], P + "/Sub/Cast", ("to", (long)OnnxGraphBuilder.Int32));
+        string shape = g.Node("Shape", ["attention_mask"], P + "/Shape");
+        string total = g.Node("Gather", [shape, g.ScalarInt64(P + "/idx", 1)], P + "/Gather", ("axis", 0L));
+        string totalI32 = g.Node("Cast", [total], P + "/Gather/Cast", ("to", (long)OnnxGraphBuilder.Int32));
+        return (seqlens, totalI32);
+    }
+
+    private string Attention(OnnxGraphBuilder g, int i, LayerWeights l, string x, string seqlensK, string total, string cos, string sin, bool chunk)
+    {
+        int d = _a.HiddenSize, hd = _a.HeadDim, qOut = _a.NumHeads * hd, kvOut = _a.NumKvHeads * hd;
+        string p = $"model.layers.{i}.self_attn.";
+        string n = $"/model/layers.{i}/attn";
+        string qkvW = _store.Use(g, p + "qkv_proj.weight", [d, qOut + 2 * kvOut], () => PackColumns(d, Transpose(l.QWeight, qOut, d), Transpose(l.KWeight, kvOut, d), Transpose(l.VWeight, kvOut, d)));
+        string qkv = g.Node("MatMul", [x, qkvW], n + "/qkv_proj");
+        if (l.QBias is not null || l.KBias is not null || l.VBias is not null)
+        {
+            string bias = _store.Use(g, p + "qkv_proj.bias", [qOut + 2 * kvOut], () =>
+                [.. l.QBias ?? new float[qOut], .. l.KBias ?? new float[kvOut], .. l.VBias ?? new float[kvOut]]);
+            qkv = g.Node("Add", [qkv, bias], n + "/qkv_bias");
+        }
+
+        var parts = g.NodeMulti("Split", [qkv, g.ConstInt64(n + "/split", qOut, kvOut, kvOut)], 3, n + "/split_qkv", null, ("axis", -1L));
+        string q = parts[0], k = parts[1], v = parts[2];
+        if (l.QNorm is not null && l.KNorm is not null)
+        {
+            q = HeadNorm(g, q, Weight(g, p + "q_norm.weight", l.QNorm), n + "/q_norm");
+            k = HeadNorm(g, k, Weight(g, p + "k_norm.weight", l.KNorm), n + "/k_norm");
+        }
+
+        var gqa = new string[3];
+        gqa[0] = $"{n}/gqa/output";
+        gqa[1] = C.PresentKey(i);
+        gqa[2] = C.PresentValue(i);
+        g.NodeWithOutputs("GroupQueryAttention", [q, k, v, C.PastKey(i), C.PastValue(i), seqlensK, total, cos, sin], gqa, n + "/gqa", "com.microsoft",
+            ("num_heads", (long)_a.NumHeads), ("kv_num_heads", (long)_a.NumKvHeads), ("scale", (float)(1.0 / Math.Sqrt(hd))),
+            ("do_rotary", 1L), ("rotary_interleaved", 0L), ("local_window_size", -1L), ("softcap", 0f));
+        return chunk ? MemoryGate(g, i, x, q, gqa[0]) : gqa[0];
+    }
+
+    /// <summary>
+    /// A = A_local + g · (A_mem − A_local), A_mem = σ(Q) M / (σ(Q) z + ε), σ = ELU + 1, Q before RoPE,
+    /// g = gate_enable · sigmoid(x W_g + b) per query head and token.
+    /// </summary>
+    private string MemoryGate(OnnxGraphBuilder g, int i, string x, string q, string local)
+    {
+        int hd = _a.HeadDim, heads = _a.NumHeads, kv = _a.NumKvHeads, group = _a.GroupSize, d = _a.HiddenSize;
+        string n = $"/model/layers.{i}/memory";
+        string p = $"model.layers.{i}.memory_gate.";
+
+        // [1,T,H·Dh] → [1,kv,G·T,Dh]: each KV head's memory serves its whole query group in one MatMul.
+        string q5 = g.Node("Reshape", [q, g.ConstInt64(n + "/q5", 0, 0, kv, group, hd)], n + "/q_reshape");
+        string qt = g.Node("Transpose", [q5], n + "/q_transpose", ("perm", new long[] { 0, 2, 3, 1, 4 }));
+        string qg = g.Node("Reshape", [qt, g.ConstInt64(n + "/q4", 0, 0, -1, hd)], n + "/q_group");
+        string sq = g.Node("Add", [g.Node("Elu", [qg], n + "/elu", ("alpha", 1f)), g.ConstFloat(n + "/one", 1f)], n + "/sigma");
+        string num = g.Node("MatMul", [sq, C.Memory(i)], n + "/read");
+        string den = g.Node("Add", [g.Node("MatMul", [sq, C.MemoryNorm(i)], n + "/norm"), g.ConstFloat(n + "/eps", _memoryEpsilon)], n + "/norm_eps");
+        string mem = g.Node("Div", [num, den], n + "/read_div");
+        string m5 = g.Node("Reshape", [mem, g.ConstInt64(n + "/m5", 0, 0, group, -1, hd)], n + "/m_reshape");
+        string mt = g.Node("Transpose", [m5], n + "/m_transpose", ("perm", new long[] { 0, 3, 1, 2, 4 }));
+        string memHeads = g.Node("Reshape", [mt, g.ConstInt64(n + "/m4", 0, 0, heads, hd)], n + "/m_heads");
+        string localHeads = g.Node("Reshape", [local, g.ConstInt64(n + "/l4", 0, 0, heads, hd)], n + "/l_heads");
+
+        string gw = _store.Use(g, p + "weight", [d, heads], () => new float[d * heads]);
+        string gb = _store.Use(g, p + "bias", [heads], () => Enumerable.Repeat(UntrainedGateBias, heads).ToArray());
+        string logit = g.Node("Add", [g.Node("MatMul", [x, gw], n + "/gate_proj"), gb], n + "/gate_bias");
+        string gate = g.Node("Mul", [g.Node("Sigmoid", [logit], n + "/gate_sigmoid"), C.GateEnable], n + "/gate_enable");
+        string gate4 = g.Node("Unsqueeze", [gate, g.ConstInt64(n + "/gate_axis", -1)], n + "/gate_unsqueeze");
+        string delta = g.Node("Sub", [memHeads, localHeads], n + "/delta");
+        string mixed = g.Node("Add", [localHeads, g.Node("Mul", [gate4, delta], n + "/gate_mul")], n + "/mix");
+        return g.Node("Reshape", [mixed, g.ConstInt64(n + "/out3", 0, 0, heads * hd)], n + "/mix_flat");
+    }
+
+    private string HeadNorm(OnnxGraphBuilder g, string x, string weight, string n)
+    {
+        string heads = g.Node("Reshape", [x, g.ConstInt64(n + "/heads", 0, 0, -1, _a.HeadDim)], n + "/reshape_in");
+        string normed = g.Node("SimplifiedLayerNormalization", [heads, weight], n, ("axis", -1L), ("epsilon", (float)_a.RmsNormEps), ("stash_type", 1L));
+        return g.Node("Reshape", [normed, g.ConstInt64(n + "/flat", 0, 0, -1)], n + "/reshape_out");
+    }
+
+    private string Mlp(OnnxGraphBuilder g, int i, LayerWeights l, string x)
+    {
+        int d = _a.HiddenSize, inter = _a.IntermediateSize;
+        string p = $"model.layers.{i}.mlp.";
+        string n = $"/model/layers.{i}/mlp";
+        string w = _store.Use(g, p + "gate_up_proj.weight", [d, 2 * inter], () => PackColumns(d, Transpose(l.GateWeight, inter, d), Transpose(l.UpWeight, inter, d)));
+        var gu = g.NodeMulti("Split", [g.Node("MatMul", [x, w], n + "/gate_up_proj"), g.ConstInt64(n + "/split", inter, inter)], 2, n + "/split_gate_up", null, ("axis", -1L));
+        string silu = g.Node("Mul", [gu[0], g.Node("Sigmoid", [gu[0]], n + "/act/sigmoid")], n + "/act/silu");
+        string h = g.Node("Mul", [silu, gu[1]], n + "/act/up");
+        return g.Node("MatMul", [h, _store.Use(g, p + "down_proj.weight", [inter, d], () => Transpose(l.DownWeight, d, inter))], n + "/down_proj");
+    }
+
+    private void LmHead(OnnxGraphBuilder g, string normed)
+    {
+        int d = _a.HiddenSize, vocab = _a.VocabSize;
+
+        // Gemm with transB reads the [vocab, hidden] matrix as stored, so tied embeddings need no second copy.
+        string head = _a.TieWordEmbeddings
+            ? _store.Use(g, "model.embed_tokens.weight", [vocab, d], () => _w.Embedding)
+            : _store.Use(g, "lm_head.weight", [vocab, d], () => _w.LmHead);
+        string flat = g.Node("Reshape", [normed, g.ConstInt64("/lm_head/flat", -1, d)], "/lm_head/reshape_in");
+        string logits2 = g.Node("Gemm", [flat, head], "/lm_head/gemm", ("transB", 1L));
+        string lead = g.Node("Shape", [normed], "/lm_head/shape", ("start", 0L), ("end", 2L));
+        string shape = g.Node("Concat", [lead, g.ConstInt64("/lm_head/vocab", vocab)], "/lm_head/shape_out", ("axis", 0L));
+        g.NodeWithOutputs("Reshape", [logits2, shape], [C.Logits], "/lm_head/reshape_out", null);
+        g.Output(C.Logits, OnnxGraphBuilder.Float, g.Graph.Input[0].Type.TensorType.Shape.Dim[0].HasDimValue ? 1 : "batch_size", "sequence_length", vocab);
+    }
+
+    private (string Cos, string Sin) RopeCaches(OnnxGraphBuilder g)
+    {
+        var inv = RotaryEmbedding.InverseFrequencies(_a);
+        int half = inv.Length;
+        var cos = new float[(long)_ropeCacheLength * half];
+        var sin = new float[(long)_ropeCacheLength * half];
+        for (int pos = 0; pos < _ropeCacheLength; pos++)
+        {
+            for (int j = 0; j < half; j++)
+            {
+                double angle = pos * inv[j];
+                cos[(long)pos * half + j] = (float)Math.Cos(angle);
+                sin[(long)pos * half + j] = (float)Math.Sin(angle);
+            }
+        }
+
+        return (_store.Use(g, "cos_cache", [_ropeCacheLength, half], () => cos), _store.Use(g, "sin_cache", [_ropeCacheLength, half], () => sin));
+    }
+
+    private string Weight(OnnxGraphBuilder g, string name, float[] values) => _store.Use(g, name, [values.Length], () => values);
+
+    /// <summary>Transposes a row-major <c>[rows, cols]</c> matrix (Hugging Face's <c>[out, in]</c>) to <c>[cols, rows]</c>.</summary>
+    private static float[] Transpose(float[] m, int rows, int cols)
+    {
+        var t = new float[m.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                t[(long)c * rows + r] = m[(long)r * cols + c];
+            }
+        }
+
+        return t;
+    }
+
+    /// <summary>Concatenates <c>[rows, n_i]</c> matrices along columns.</summary>
+    private static float[] PackColumns(int rows, params float[][] parts)
+    {
+        int total = parts.Sum(p => p.Length / rows);
+        var result = new float[(long)rows * total];
+        int offset = 0;
+        foreach (var part in parts)
+        {
+            int cols = part.Length / rows;
+            for (int r = 0; r < rows; r++)
+            {
+                Array.Copy(part, (long)r * cols, result, (long)r * total + offset, cols);
+            }
+
+            offset += cols;
+        }
+
+        return result;
+    }
+}

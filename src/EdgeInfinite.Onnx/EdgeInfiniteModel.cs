@@ -1,0 +1,109 @@
+using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.Onnx.Packaging;
+using EdgeInfinite.Onnx.Tokenization;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeInfinite.Onnx;
+
+/// <summary>
+/// A loaded EdgeInfinite model package: one ONNX Runtime session for the chunk graph, shared by every
+/// <see cref="InferenceState"/> created from it. Thread-safe.
+/// </summary>
+public sealed class EdgeInfiniteModel : IDisposable
+{
+    private readonly ChunkRunner _runner;
+    private readonly Lazy<EdgeInfiniteTokenizer> _tokenizer;
+    private readonly EdgeInfiniteModelOptions _options;
+
+    private EdgeInfiniteModel(ModelPackage package, ChunkRunner runner, EdgeInfiniteModelOptions options)
+    {
+        Package = package;
+        _runner = runner;
+        _options = options;
+        _tokenizer = new Lazy<EdgeInfiniteTokenizer>(CreateTokenizer, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Gets the package.</summary>
+    public ModelPackage Package { get; }
+
+    /// <summary>Gets the package config.</summary>
+    public PackageConfig Config => Package.Config;
+
+    /// <summary>Gets the route threshold in effect (the options' override or the package's).</summary>
+    public int RouteThreshold => _options.RouteThreshold ?? Config.LongRoute.RouteThreshold;
+
+    /// <summary>Gets the tokenizer.</summary>
+    /// <exception cref="InvalidOperationException">The package has no tokenizer (it was converted without one); use token-id prompts.</exception>
+    public EdgeInfiniteTokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>Loads a package.</summary>
+    /// <param name="packageDirectory">The package folder.</param>
+    /// <param name="options">The options.</param>
+    /// <returns>The model.</returns>
+    public static EdgeInfiniteModel Load(string packageDirectory, EdgeInfiniteModelOptions? options = null)
+    {
+        options = options?.Clone() ?? new EdgeInfiniteModelOptions();
+        if (options.IntraOpThreads is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpThreads, "IntraOpThreads must be zero (automatic) or positive.");
+        }
+
+        var package = ModelPackage.Open(packageDirectory);
+        if (options.RouteThreshold is { } t && (t <= 0 || t > package.Config.MaxPositions))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), t, $"RouteThreshold must be in 1..{package.Config.MaxPositions} (the package's maxPositions).");
+        }
+
+        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (options.IntraOpThreads is { } threads)
+        {
+            sessionOptions.IntraOpNumThreads = threads;
+        }
+
+        return new EdgeInfiniteModel(package, new ChunkRunner(package, sessionOptions), options);
+    }
+
+    /// <summary>Resolves <see cref="Route.Auto"/> for a request of a given size.</summary>
+    /// <param name="route">The requested route.</param>
+    /// <param name="requestTokens">The prompt tokens plus the output budget.</param>
+    /// <returns><see cref="Route.Short"/> or <see cref="Route.Long"/>.</returns>
+    public Route ResolveRoute(Route route, int requestTokens) =>
+        route != Route.Auto ? route : requestTokens <= RouteThreshold ? Route.Short : Route.Long;
+
+    /// <summary>Creates an empty sequence state.</summary>
+    /// <param name="route">The route (resolve <see cref="Route.Auto"/> with <see cref="ResolveRoute"/> first).</param>
+    /// <param name="expectedTokens">The tokens expected (prompt plus output), to size the short route's cache.</param>
+    /// <returns>The state.</returns>
+    public InferenceState CreateState(Route route, int expectedTokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedTokens);
+        route = ResolveRoute(route, expectedTokens);
+        if (route == Route.Long)
+        {
+            throw new NotSupportedException("The long route is not available in this build; use Route.Short.");
+        }
+
+        if (expectedTokens > Config.MaxPositions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expectedTokens), expectedTokens, $"The short route holds at most {Config.MaxPositions} tokens (the package's maxPositions).");
+        }
+
+        int capacity = Math.Clamp(expectedTokens, Math.Min(Config.LongRoute.SegmentTokens, Config.MaxPositions), Config.MaxPositions);
+        return new InferenceState(_runner, Config, Route.Short, capacity);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _runner.Dispose();
+        if (_tokenizer.IsValueCreated)
+        {
+            _tokenizer.Value.Dispose();
+        }
+    }
+
+    private EdgeInfiniteTokenizer CreateTokenizer() =>
+        Package.HasTokenizer
+            ? new EdgeInfiniteTokenizer(Package.Directory)
+            : throw new InvalidOperationException($"Model package '{Package.Directory}' has no tokenizer (it was converted from a checkpoint without tokenizer.json): text prompts cannot be encoded; pass token ids instead.");
+}

@@ -1,0 +1,23 @@
+namespace EdgeInfinite.Onnx.Packaging;
+
+/// <summary>The long-route settings of a package (DESIGN §1): sink, window, segment, routing threshold and memory rule.</summary>
+public sealed record LongRouteSettings
+{
+    /// <summary>Gets the number of first tokens kept raw forever (S).</summary>
+    public int SinkTokens { get; init; } = 4;
+
+    /// <summary>Gets the number of most recent tokens kept raw (W).</summary>
+    public int WindowTokens { get; init; } = 1024;
+
+    /// <summary>Gets the segment length (L): prefill chunk size and the unit in which tokens leave the window.</summary>
+    public int SegmentTokens { get; init; } = 256;
+
+    /// <summary>Gets the largest request (in tokens, prompt plus output budget) that runs on the short route.</summary>
+    public int RouteThreshold { get; init; } = 4096;
+
+    /// <summary>Gets the memory update rule.</summary>
+    public MemoryUpdateRule UpdateRule { get; init; } = MemoryUpdateRule.Delta;
+
+    /// <summary>Gets the ε added to the memory read and delta-rule denominators.</summary>
+    public double Epsilon { get; init; } = 1e-6;
+}
