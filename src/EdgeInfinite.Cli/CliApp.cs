@@ -1,0 +1,40 @@
+using System.CommandLine;
+using EdgeInfinite.Cli.Commands;
+
+namespace EdgeInfinite.Cli;
+
+/// <summary>The <c>edgeinfinite</c> command line: builds the command tree and turns every failure into one line on stderr.</summary>
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate).");
+        root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InspectCommand.Create(stdout));
+        root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync($"error: {parsed.Errors[0].Message} (see 'edgeinfinite --help')");
+            return 2;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("error: cancelled");
+            return 130;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException or NotSupportedException or FormatException or CliUsageException)
+        {
+            await stderr.WriteLineAsync($"error: {OneLine(ex.Message)}");
+            return 1;
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+}

@@ -1,0 +1,156 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using EdgeInfinite.Onnx;
+using EdgeInfinite.Onnx.Generation;
+using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.Onnx.Tokenization;
+
+namespace EdgeInfinite.Cli.Commands;
+
+/// <summary><c>edgeinfinite generate &lt;package-dir&gt; (--prompt | --prompt-file | --prompt-ids | --prompt-ids-file) ...</c>.</summary>
+internal static class GenerateCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var package = new Argument<DirectoryInfo>("package-dir") { Description = "EdgeInfinite model package folder." };
+        var prompt = new Option<string?>("--prompt") { Description = "Prompt text." };
+        var promptFile = new Option<FileInfo?>("--prompt-file") { Description = "File with the prompt text (UTF-8)." };
+        var promptIds = new Option<string?>("--prompt-ids") { Description = "Prompt token ids, comma-separated." };
+        var promptIdsFile = new Option<FileInfo?>("--prompt-ids-file") { Description = "File with prompt token ids separated by commas or whitespace." };
+        var chat = new Option<bool>("--chat") { Description = "Render the prompt text as a user turn with the package's chat template." };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Maximum new tokens.", DefaultValueFactory = _ => 128 };
+        var greedy = new Option<bool>("--greedy") { Description = "Take the most likely token at every step." };
+        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1f };
+        var topK = new Option<int>("--top-k") { Description = "Top-k (0 = off)." };
+        var topP = new Option<float>("--top-p") { Description = "Top-p (1 = off).", DefaultValueFactory = _ => 1f };
+        var repetition = new Option<float>("--repetition-penalty") { Description = "Repetition penalty (1 = off).", DefaultValueFactory = _ => 1f };
+        var seed = new Option<int?>("--seed") { Description = "Sampling seed." };
+        var stop = new Option<string[]>("--stop") { Description = "Stop string (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var route = new Option<Route>("--route") { Description = "auto, short or long.", DefaultValueFactory = _ => Route.Auto };
+        var printIds = new Option<bool>("--print-ids") { Description = "Print the generated ids comma-separated on one line instead of the text." };
+        var dumpLogits = new Option<FileInfo?>("--dump-logits") { Description = "Write the logits of every prompt position as float32 little-endian [prompt_len, vocab]." };
+        var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads." };
+
+        var command = new Command("generate", "Generate text or ids from a package.")
+        {
+            package, prompt, promptFile, promptIds, promptIdsFile, chat, maxNew, greedy, temperature, topK, topP, repetition, seed, stop, route, printIds, dumpLogits, threads,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var options = new GenerationOptions
+            {
+                MaxNewTokens = parse.GetValue(maxNew),
+                Greedy = parse.GetValue(greedy),
+                Temperature = parse.GetValue(temperature),
+                TopK = parse.GetValue(topK),
+                TopP = parse.GetValue(topP),
+                RepetitionPenalty = parse.GetValue(repetition),
+                Seed = parse.GetValue(seed),
+                StopSequences = parse.GetValue(stop) ?? [],
+                Route = parse.GetValue(route),
+            };
+            options.Validate();
+            using var model = EdgeInfiniteModel.Load(parse.GetValue(package)!.FullName, new EdgeInfiniteModelOptions { IntraOpThreads = parse.GetValue(threads) });
+            var ids = ReadPrompt(model, parse.GetValue(prompt), parse.GetValue(promptFile), parse.GetValue(promptIds), parse.GetValue(promptIdsFile), parse.GetValue(chat));
+            var dump = parse.GetValue(dumpLogits);
+            Run(model, ids, options, parse.GetValue(printIds), dump?.FullName, stdout, stderr, ct);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static void Run(EdgeInfiniteModel model, int[] ids, GenerationOptions options, bool printIds, string? dumpPath, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var resolved = model.ResolveRoute(options.Route, ids.Length + options.MaxNewTokens);
+        using var state = model.CreateState(resolved, ids.Length + options.MaxNewTokens);
+        var generated = new List<int>();
+        GenerationUpdate? last = null;
+        var clock = Stopwatch.StartNew();
+        using (var bar = new ConsoleProgressBar(stderr))
+        {
+            var progress = ids.Length > model.Config.LongRoute.SegmentTokens ? new SyncProgress<PrefillProgress>(p => bar.Report("prefill", (double)p.Processed / p.Total)) : null;
+            Action<float[]>? sink = dumpPath is null ? null : logits => WriteAtomically(dumpPath, logits);
+            foreach (var update in new TextGenerator(model).Generate(state, ids, options, progress, ct, sink))
+            {
+                if (update.TokenId is { } id)
+                {
+                    generated.Add(id);
+                }
+
+                if (!printIds && update.Text.Length > 0)
+                {
+                    stdout.Write(update.Text);
+                    stdout.Flush();
+                }
+
+                last = update;
+            }
+        }
+
+        stdout.WriteLine(printIds ? string.Join(",", generated) : string.Empty);
+        double seconds = clock.Elapsed.TotalSeconds;
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"route {resolved.ToString().ToLowerInvariant()}, prompt {ids.Length} tokens, generated {generated.Count}, ttft {last?.TimeToFirstToken?.TotalMilliseconds ?? 0:0} ms, {generated.Count / Math.Max(seconds, 1e-9):0.0} tokens/s overall, finish {last?.FinishReason?.ToString().ToLowerInvariant()}"));
+    }
+
+    private static int[] ReadPrompt(EdgeInfiniteModel model, string? text, FileInfo? textFile, string? ids, FileInfo? idsFile, bool chat)
+    {
+        int given = (text is null ? 0 : 1) + (textFile is null ? 0 : 1) + (ids is null ? 0 : 1) + (idsFile is null ? 0 : 1);
+        if (given != 1)
+        {
+            throw new CliUsageException("give exactly one of --prompt, --prompt-file, --prompt-ids, --prompt-ids-file");
+        }
+
+        if (ids is not null || idsFile is not null)
+        {
+            if (chat)
+            {
+                throw new CliUsageException("--chat applies to text prompts, not to token ids");
+            }
+
+            string source = ids ?? File.ReadAllText(RequireFile(idsFile!));
+            return ParseIds(source, ids is null ? idsFile!.FullName : "--prompt-ids", model.Config.Architecture.VocabSize);
+        }
+
+        string prompt = text ?? File.ReadAllText(RequireFile(textFile!));
+        if (chat)
+        {
+            prompt = model.Tokenizer.ApplyChatTemplate([new ChatTemplateMessage("user", prompt)]);
+        }
+
+        var encoded = model.Tokenizer.Encode(prompt);
+        return encoded.Length > 0 ? encoded : throw new CliUsageException("the prompt encodes to no tokens");
+    }
+
+    private static string RequireFile(FileInfo file) =>
+        file.Exists ? file.FullName : throw new FileNotFoundException($"prompt file '{file.FullName}' does not exist", file.FullName);
+
+    internal static int[] ParseIds(string text, string source, int vocab)
+    {
+        var parts = text.Split([',', ' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            throw new CliUsageException($"{source} holds no token ids");
+        }
+
+        var result = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out result[i]) || result[i] >= vocab)
+            {
+                throw new CliUsageException($"{source}: '{parts[i]}' (item {i + 1}) is not a token id in 0..{vocab - 1}");
+            }
+        }
+
+        return result;
+    }
+
+    private static void WriteAtomically(string path, float[] logits)
+    {
+        string temp = path + ".partial";
+        File.WriteAllBytes(temp, MemoryMarshal.AsBytes(logits.AsSpan()).ToArray());
+        File.Move(temp, path, overwrite: true);
+    }
+}
