@@ -16,7 +16,7 @@ internal static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await stderr.WriteLineAsync($"error: {parsed.Errors[0].Message} (see 'edgeinfinite --help')");
+            await stderr.WriteLineAsync($"error: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see 'edgeinfinite --help')");
             return 2;
         }
 
