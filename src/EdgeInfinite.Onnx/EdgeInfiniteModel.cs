@@ -73,14 +73,16 @@ public sealed class EdgeInfiniteModel : IDisposable
     /// <summary>Creates an empty sequence state.</summary>
     /// <param name="route">The route (resolve <see cref="Route.Auto"/> with <see cref="ResolveRoute"/> first).</param>
     /// <param name="expectedTokens">The tokens expected (prompt plus output), to size the short route's cache.</param>
+    /// <param name="memoryEnabled">Long route only: <see langword="false"/> drops tokens leaving the window (sink + window only, for comparison).</param>
     /// <returns>The state.</returns>
-    public InferenceState CreateState(Route route, int expectedTokens)
+    public InferenceState CreateState(Route route, int expectedTokens, bool memoryEnabled = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(expectedTokens);
         route = ResolveRoute(route, expectedTokens);
         if (route == Route.Long)
         {
-            throw new NotSupportedException("The long route is not available in this build; use Route.Short.");
+            var l = Config.LongRoute;
+            return new InferenceState(_runner, Config, Route.Long, l.SinkTokens + l.WindowTokens + l.SegmentTokens, memoryEnabled);
         }
 
         if (expectedTokens > Config.MaxPositions)
@@ -89,7 +91,7 @@ public sealed class EdgeInfiniteModel : IDisposable
         }
 
         int capacity = Math.Clamp(expectedTokens, Math.Min(Config.LongRoute.SegmentTokens, Config.MaxPositions), Config.MaxPositions);
-        return new InferenceState(_runner, Config, Route.Short, capacity);
+        return new InferenceState(_runner, Config, Route.Short, capacity, memoryEnabled: false);
     }
 
     /// <inheritdoc/>

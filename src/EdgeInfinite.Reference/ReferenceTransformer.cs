@@ -51,25 +51,30 @@ public sealed class ReferenceTransformer
 
             for (int t = 0; t < n; t++)
             {
-                var x = RmsNorm(h[t], layer.PostAttentionNorm);
-                var g = Linear(x, layer.GateWeight, null, _a.IntermediateSize);
-                var u = Linear(x, layer.UpWeight, null, _a.IntermediateSize);
-                for (int i = 0; i < g.Length; i++)
-                {
-                    g[i] = g[i] / (1 + Math.Exp(-g[i])) * u[i];
-                }
-
-                Add(h[t], Linear(g, layer.DownWeight, null, d));
+                Add(h[t], Mlp(layer, h[t], _a));
             }
         }
 
         var logits = new double[n][];
         for (int t = 0; t < n; t++)
         {
-            logits[t] = Linear(RmsNorm(h[t], _w.FinalNorm), _w.LmHead, null, _a.VocabSize);
+            logits[t] = Linear(RmsNorm(h[t], _w.FinalNorm, _a.RmsNormEps), _w.LmHead, null, _a.VocabSize);
         }
 
         return logits;
+    }
+
+    internal static double[] Mlp(LayerWeights layer, double[] h, ModelArchitecture a)
+    {
+        var x = RmsNorm(h, layer.PostAttentionNorm, a.RmsNormEps);
+        var g = Linear(x, layer.GateWeight, null, a.IntermediateSize);
+        var u = Linear(x, layer.UpWeight, null, a.IntermediateSize);
+        for (int i = 0; i < g.Length; i++)
+        {
+            g[i] = g[i] / (1 + Math.Exp(-g[i])) * u[i];
+        }
+
+        return Linear(g, layer.DownWeight, null, a.HiddenSize);
     }
 
     private double[][] Attention(LayerWeights l, double[][] h)
@@ -83,18 +88,18 @@ public sealed class ReferenceTransformer
         var v = new double[n][];
         for (int t = 0; t < n; t++)
         {
-            var x = RmsNorm(h[t], l.InputNorm);
+            var x = RmsNorm(h[t], l.InputNorm, _a.RmsNormEps);
             q[t] = Linear(x, l.QWeight, l.QBias, heads * hd);
             k[t] = Linear(x, l.KWeight, l.KBias, kvHeads * hd);
             v[t] = Linear(x, l.VWeight, l.VBias, kvHeads * hd);
             if (l.QNorm is not null && l.KNorm is not null)
             {
-                HeadNorm(q[t], l.QNorm, heads);
-                HeadNorm(k[t], l.KNorm, kvHeads);
+                HeadNorm(q[t], l.QNorm, heads, hd, _a.RmsNormEps);
+                HeadNorm(k[t], l.KNorm, kvHeads, hd, _a.RmsNormEps);
             }
 
-            Rotate(q[t], heads, t);
-            Rotate(k[t], kvHeads, t);
+            Rotate(q[t], heads, hd, _invFreq, t);
+            Rotate(k[t], kvHeads, hd, _invFreq, t);
         }
 
         var outputs = new double[n][];
@@ -142,16 +147,15 @@ public sealed class ReferenceTransformer
         return outputs;
     }
 
-    private void Rotate(double[] x, int heads, int position)
+    internal static void Rotate(double[] x, int heads, int hd, double[] invFreq, int position)
     {
-        int hd = _a.HeadDim;
         int half = hd / 2;
         for (int head = 0; head < heads; head++)
         {
             int b = head * hd;
             for (int i = 0; i < half; i++)
             {
-                double angle = position * _invFreq[i];
+                double angle = position * invFreq[i];
                 double c = Math.Cos(angle), s = Math.Sin(angle);
                 double x1 = x[b + i], x2 = x[b + i + half];
                 x[b + i] = x1 * c - x2 * s;
@@ -160,17 +164,16 @@ public sealed class ReferenceTransformer
         }
     }
 
-    private void HeadNorm(double[] x, float[] weight, int heads)
+    internal static void HeadNorm(double[] x, float[] weight, int heads, int hd, double eps)
     {
-        int hd = _a.HeadDim;
         for (int head = 0; head < heads; head++)
         {
-            var normed = RmsNorm(x.AsSpan(head * hd, hd).ToArray(), weight);
+            var normed = RmsNorm(x.AsSpan(head * hd, hd).ToArray(), weight, eps);
             normed.CopyTo(x, head * hd);
         }
     }
 
-    private double[] RmsNorm(double[] x, float[] weight)
+    internal static double[] RmsNorm(double[] x, float[] weight, double eps)
     {
         double ms = 0;
         foreach (double e in x)
@@ -178,7 +181,7 @@ public sealed class ReferenceTransformer
             ms += e * e;
         }
 
-        double r = 1.0 / Math.Sqrt(ms / x.Length + _a.RmsNormEps);
+        double r = 1.0 / Math.Sqrt(ms / x.Length + eps);
         var y = new double[x.Length];
         for (int i = 0; i < x.Length; i++)
         {
@@ -188,7 +191,7 @@ public sealed class ReferenceTransformer
         return y;
     }
 
-    private static double[] Linear(double[] x, float[] w, float[]? bias, int outFeatures)
+    internal static double[] Linear(double[] x, float[] w, float[]? bias, int outFeatures)
     {
         int inFeatures = x.Length;
         var y = new double[outFeatures];
@@ -207,7 +210,7 @@ public sealed class ReferenceTransformer
         return y;
     }
 
-    private static void Add(double[] target, double[] delta)
+    internal static void Add(double[] target, double[] delta)
     {
         for (int i = 0; i < target.Length; i++)
         {

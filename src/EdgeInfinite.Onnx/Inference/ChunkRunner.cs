@@ -1,3 +1,4 @@
+using EdgeInfinite.Onnx.LongRoute;
 using EdgeInfinite.Onnx.Packaging;
 using Microsoft.ML.OnnxRuntime;
 using C = EdgeInfinite.Onnx.Packaging.ChunkGraphContract;
@@ -53,7 +54,7 @@ internal sealed class ChunkRunner : IDisposable
     /// Appends <paramref name="ids"/> after the cache's valid positions and writes the logits of the last
     /// <paramref name="logitsToKeep"/> tokens into <paramref name="logits"/>.
     /// </summary>
-    public void Run(KvCache cache, ReadOnlySpan<int> ids, int logitsToKeep, float[] logits, RunOptions runOptions)
+    public void Run(KvCache cache, ReadOnlySpan<int> ids, int logitsToKeep, float[] logits, RunOptions runOptions, CompressiveMemory? memory, bool gateOn)
     {
         int t = ids.Length;
         if (cache.Length + t > cache.Capacity)
@@ -72,13 +73,13 @@ internal sealed class ChunkRunner : IDisposable
         using var seqlens = OrtValue.CreateTensorValueFromMemory(new[] { total - 1 }, [1]);
         using var totalLen = OrtValue.CreateTensorValueFromMemory(new[] { total }, []);
         using var keep = OrtValue.CreateTensorValueFromMemory(new long[] { logitsToKeep }, [1]);
-        using var gate = OrtValue.CreateTensorValueFromMemory(new float[] { 0f }, [1]);
+        using var gate = OrtValue.CreateTensorValueFromMemory(new float[] { gateOn ? 1f : 0f }, [1]);
         using var logitsValue = OrtValue.CreateTensorValueFromMemory(logits, [1, logitsToKeep, _a.VocabSize]);
         var inputs = new List<OrtValue>(_inputNames.Length) { inputIds, seqlens, totalLen, keep, gate };
         var outputs = new List<OrtValue>(_outputNames.Length) { logitsValue };
         for (int i = 0; i < _a.NumLayers; i++)
         {
-            inputs.AddRange([cache.Keys[i], cache.Values[i], _zeroMemory[i], _zeroNorm[i]]);
+            inputs.AddRange([cache.Keys[i], cache.Values[i], memory?.Matrices[i] ?? _zeroMemory[i], memory?.Norms[i] ?? _zeroNorm[i]]);
             outputs.AddRange([cache.Keys[i], cache.Values[i]]);
         }
 

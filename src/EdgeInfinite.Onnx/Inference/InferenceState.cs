@@ -1,36 +1,57 @@
+using EdgeInfinite.Onnx.LongRoute;
 using EdgeInfinite.Onnx.Packaging;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeInfinite.Onnx.Inference;
 
 /// <summary>
-/// The state of one sequence (a conversation): its KV cache and token count. Tokens are appended in chunks of the
-/// package's segment length, so a prefill can be cancelled between chunks (and within one, through ONNX Runtime's
-/// run termination). A state is not thread-safe; the model it came from is.
+/// The state of one sequence (a conversation). Tokens are appended in chunks of the package's segment length
+/// <c>L</c> (the segment loop), so a prefill can be cancelled between chunks (and within one, through ONNX
+/// Runtime's run termination). Short route: a full KV cache. Long route: a bounded cache of sink + window
+/// (<c>S + W + L</c> positions) plus the compressed memory; before each chunk, window tokens that no longer fit
+/// are moved into memory. A state is not thread-safe; the model it came from is.
 /// </summary>
 public sealed class InferenceState : IDisposable
 {
     private readonly ChunkRunner _runner;
     private readonly PackageConfig _config;
+    private readonly CompressiveMemory? _memory;
+    private readonly SlidingWindow? _window;
     private KvCache _cache;
     private bool _disposed;
 
-    internal InferenceState(ChunkRunner runner, PackageConfig config, Route route, int capacity)
+    internal InferenceState(ChunkRunner runner, PackageConfig config, Route route, int capacity, bool memoryEnabled)
     {
         _runner = runner;
         _config = config;
         Route = route;
+        MemoryEnabled = route == Route.Long && memoryEnabled;
         _cache = new KvCache(config.Architecture, capacity);
+        if (route == Route.Long)
+        {
+            var l = config.LongRoute;
+            _window = new SlidingWindow(config.Architecture, l.SinkTokens);
+            _memory = MemoryEnabled ? new CompressiveMemory(config.Architecture, l.UpdateRule, l.Epsilon) : null;
+        }
     }
 
     /// <summary>Gets the route this state runs on.</summary>
     public Route Route { get; }
 
-    /// <summary>Gets the number of tokens processed.</summary>
-    public int TokenCount => _cache.Length;
+    /// <summary>Gets a value indicating whether evicted tokens go to memory (long route); otherwise they are dropped (sink + window only).</summary>
+    public bool MemoryEnabled { get; }
 
-    /// <summary>Gets the bytes held by the KV cache.</summary>
-    public long StateBytes => _cache.Bytes;
+    /// <summary>Gets the number of tokens processed.</summary>
+    public long TokenCount { get; private set; }
+
+    /// <summary>Gets the number of tokens held raw in the KV cache.</summary>
+    public int CachedTokens => _cache.Length;
+
+    /// <summary>Gets the number of tokens compressed into memory.</summary>
+    public long TokensInMemory => _memory?.TokensWritten ?? 0;
+
+    /// <summary>Gets the bytes held by the KV cache and the memory.</summary>
+    public long StateBytes => _cache.Bytes + (_memory?.Bytes ?? 0);
 
     /// <summary>Appends tokens and returns the logits of the last one.</summary>
     /// <param name="ids">The tokens.</param>
@@ -55,6 +76,7 @@ public sealed class InferenceState : IDisposable
         {
             _disposed = true;
             _cache.Dispose();
+            _memory?.Dispose();
         }
     }
 
@@ -75,7 +97,11 @@ public sealed class InferenceState : IDisposable
             }
         }
 
-        EnsureCapacity(ids.Length);
+        if (Route == Route.Short)
+        {
+            EnsureCapacity(ids.Length);
+        }
+
         int chunk = _config.LongRoute.SegmentTokens;
         var result = new float[(allLogits ? ids.Length : 1) * vocab];
         for (int start = 0; start < ids.Length; start += chunk)
@@ -103,11 +129,21 @@ public sealed class InferenceState : IDisposable
 
     private void RunChunk(ReadOnlySpan<int> ids, int keep, float[] logits, CancellationToken ct)
     {
+        if (_window is not null)
+        {
+            // Long route: make room for the chunk by moving the window's oldest L tokens into memory.
+            while (_cache.Length + ids.Length > _cache.Capacity)
+            {
+                _window.Evict(_cache, _config.LongRoute.SegmentTokens, _memory);
+            }
+        }
+
         using var runOptions = new RunOptions();
         using var registration = ct.CanBeCanceled ? ct.Register(() => runOptions.Terminate = true) : default;
         try
         {
-            _runner.Run(_cache, ids, keep, logits, runOptions);
+            _runner.Run(_cache, ids, keep, logits, runOptions, _memory, gateOn: _memory is { TokensWritten: > 0 });
+            TokenCount += ids.Length;
         }
         catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
         {

@@ -1,0 +1,110 @@
+using EdgeInfinite.Onnx.Packaging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeInfinite.Onnx.LongRoute;
+
+/// <summary>
+/// The fixed-size compressed memory of the long route: per layer and KV head, <c>M ∈ R^{Dh×Dh}</c> and
+/// <c>z ∈ R^{Dh}</c> (float32, starting at zero), held in the <c>OrtValue</c>s the chunk graph reads.
+/// Tokens leaving the window are written here (DESIGN §1 "memory write").
+/// </summary>
+internal sealed class CompressiveMemory : IDisposable
+{
+    private readonly ModelArchitecture _a;
+    private readonly MemoryUpdateRule _rule;
+    private readonly float _epsilon;
+
+    public CompressiveMemory(ModelArchitecture architecture, MemoryUpdateRule rule, double epsilon)
+    {
+        _a = architecture;
+        _rule = rule;
+        _epsilon = (float)epsilon;
+        int hd = architecture.HeadDim;
+        Matrices = new OrtValue[architecture.NumLayers];
+        Norms = new OrtValue[architecture.NumLayers];
+        for (int i = 0; i < architecture.NumLayers; i++)
+        {
+            Matrices[i] = OrtValue.CreateTensorValueFromMemory(new float[architecture.NumKvHeads * hd * hd], [1, architecture.NumKvHeads, hd, hd]);
+            Norms[i] = OrtValue.CreateTensorValueFromMemory(new float[architecture.NumKvHeads * hd], [1, architecture.NumKvHeads, hd, 1]);
+        }
+    }
+
+    /// <summary>Gets the per-layer memory matrices <c>[1, kvHeads, Dh, Dh]</c>.</summary>
+    public OrtValue[] Matrices { get; }
+
+    /// <summary>Gets the per-layer normalisers <c>[1, kvHeads, Dh, 1]</c>.</summary>
+    public OrtValue[] Norms { get; }
+
+    /// <summary>Gets the number of tokens written so far.</summary>
+    public long TokensWritten { get; private set; }
+
+    public long Bytes => (long)_a.NumLayers * _a.NumKvHeads * _a.HeadDim * (_a.HeadDim + 1) * sizeof(float);
+
+    /// <summary>
+    /// Writes <paramref name="count"/> tokens of one layer and KV head: keys before RoPE and values, each
+    /// <c>[count, Dh]</c>. Delta rule: <c>M += σ(K)ᵀ (V − σ(K) M / (σ(K) z + ε))</c>; linear: <c>M += σ(K)ᵀ V</c>;
+    /// both then <c>z += Σ σ(K)</c>.
+    /// </summary>
+    public void Write(int layer, int kvHead, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, int count)
+    {
+        int hd = _a.HeadDim;
+        var m = Matrices[layer].GetTensorMutableDataAsSpan<float>().Slice(kvHead * hd * hd, hd * hd);
+        var z = Norms[layer].GetTensorMutableDataAsSpan<float>().Slice(kvHead * hd, hd);
+        Span<float> sk = stackalloc float[hd];
+        Span<float> delta = stackalloc float[hd];
+        var sigmaKeys = new float[count * hd];
+        var deltas = new float[count * hd];
+
+        // Retrieval for the delta rule uses the memory as it was before this write, for every token of the block.
+        for (int t = 0; t < count; t++)
+        {
+            var k = keys.Slice(t * hd, hd);
+            for (int i = 0; i < hd; i++)
+            {
+                sk[i] = k[i] > 0 ? k[i] + 1f : MathF.Exp(k[i]);
+            }
+
+            values.Slice(t * hd, hd).CopyTo(delta);
+            if (_rule == MemoryUpdateRule.Delta)
+            {
+                float denominator = System.Numerics.Tensors.TensorPrimitives.Dot(sk, z) + _epsilon;
+                for (int i = 0; i < hd; i++)
+                {
+                    if (sk[i] != 0)
+                    {
+                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(m.Slice(i * hd, hd), -sk[i] / denominator, delta, delta);
+                    }
+                }
+            }
+
+            sk.CopyTo(sigmaKeys.AsSpan(t * hd));
+            delta.CopyTo(deltas.AsSpan(t * hd));
+        }
+
+        for (int t = 0; t < count; t++)
+        {
+            var s = sigmaKeys.AsSpan(t * hd, hd);
+            var d = deltas.AsSpan(t * hd, hd);
+            for (int i = 0; i < hd; i++)
+            {
+                var row = m.Slice(i * hd, hd);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d, s[i], row, row);
+            }
+
+            System.Numerics.Tensors.TensorPrimitives.Add(z, s, z);
+        }
+
+        if (layer == 0 && kvHead == 0)
+        {
+            TokensWritten += count;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var v in Matrices.Concat(Norms))
+        {
+            v.Dispose();
+        }
+    }
+}

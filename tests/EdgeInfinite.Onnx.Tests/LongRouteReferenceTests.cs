@@ -1,0 +1,118 @@
+using EdgeInfinite.ModelBuilder;
+using EdgeInfinite.ModelBuilder.Checkpoints;
+using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.Onnx.Packaging;
+using EdgeInfinite.Reference;
+
+namespace EdgeInfinite.Onnx.Tests;
+
+public sealed class LongRouteReferenceTests : IDisposable
+{
+    // Small S/W/L so that a short stream crosses many window evictions and memory writes.
+    private static readonly LongRouteSettings s_settings = new() { SinkTokens = 4, WindowTokens = 32, SegmentTokens = 16, RouteThreshold = 64 };
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "edgeinfinite-long-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    public static TheoryData<string, MemoryUpdateRule> Cases => new()
+    {
+        { "llama", MemoryUpdateRule.Delta },
+        { "llama", MemoryUpdateRule.Linear },
+        { "qwen2", MemoryUpdateRule.Delta },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LongRoute_RandomGatesPrefillAndDecode_MatchesFloat64ReferenceWithin1e4Relative(string arch, MemoryUpdateRule rule)
+    {
+        var settings = s_settings with { UpdateRule = rule };
+        var (package, weights, gateW, gateB) = Build(arch, settings, randomGates: true);
+        var fixture = HfFixture.Load(arch);
+        var prompt = fixture.LongPromptIds.Take(8 * settings.SegmentTokens).ToArray();   // 8 segments
+        var decode = fixture.LongPromptIds.Skip(prompt.Length).Take(2 * settings.WindowTokens + 5).ToArray();
+        using var model = EdgeInfiniteModel.Load(package);
+        using var state = model.CreateState(Route.Long, 0);
+        var reference = new ReferenceLongRoute(weights, settings, gateW, gateB);
+
+        var engine = new List<float>(state.AppendAllLogits(prompt));
+        foreach (int id in decode)
+        {
+            engine.AddRange(state.Append([id]));
+        }
+
+        var expectedRows = reference.Process(prompt).Concat(decode.SelectMany(id => reference.Process([id]))).ToArray();
+        var expected = expectedRows.SelectMany(r => r).ToArray();
+        Assert.Equal(expected.Length, engine.Count);
+        double scale = expected.Max(Math.Abs);
+        double maxDiff = expected.Select((e, i) => Math.Abs(e - engine[i])).Max();
+        Assert.True(maxDiff / scale <= 1e-4, $"max relative error {maxDiff / scale:E2}");
+        Assert.Equal(reference.TokensInMemory, state.TokensInMemory);
+        Assert.True(state.TokensInMemory >= 6 * settings.SegmentTokens);
+
+        // Not vacuous: without memory the same stream gives clearly different logits.
+        var memoryOff = new ReferenceLongRoute(weights, settings, gateW, gateB, memoryOn: false);
+        var off = memoryOff.Process(prompt).Concat(decode.SelectMany(id => memoryOff.Process([id]))).SelectMany(r => r).ToArray();
+        double memoryEffect = expected.Select((e, i) => Math.Abs(e - off[i])).Max();
+        Assert.True(memoryEffect / scale > 1e-2, $"memory changed logits by only {memoryEffect / scale:E2}");
+    }
+
+    [Fact]
+    public void LongRoute_UntrainedGates_EqualsMemoryOffMode()
+    {
+        var (package, _, _, _) = Build("llama", s_settings, randomGates: false);
+        var ids = HfFixture.Load("llama").LongPromptIds.Take(200).ToArray();
+        using var model = EdgeInfiniteModel.Load(package);
+        using var withMemory = model.CreateState(Route.Long, 0);
+        using var withoutMemory = model.CreateState(Route.Long, 0, memoryEnabled: false);
+
+        var a = withMemory.AppendAllLogits(ids);
+        var b = withoutMemory.AppendAllLogits(ids);
+
+        Assert.True(withMemory.TokensInMemory > 0);
+        Assert.Equal(0, withoutMemory.TokensInMemory);
+        Assert.True(HfFixture.MaxAbsDiff(a, b) <= 1e-6, $"max abs diff {HfFixture.MaxAbsDiff(a, b)}");
+    }
+
+    [Fact]
+    public void LongRoute_StateBytes_SameAfterShortAndLongStreams()
+    {
+        var (package, _, _, _) = Build("qwen2", s_settings, randomGates: true);
+        var ids = HfFixture.Load("qwen2").LongPromptIds;
+        using var model = EdgeInfiniteModel.Load(package);
+        using var state = model.CreateState(Route.Long, 0);
+
+        state.Append(ids.AsSpan(0, 200));
+        long early = state.StateBytes;
+        state.Append(ids.AsSpan(200));
+
+        Assert.Equal(early, state.StateBytes);
+        Assert.Equal(ids.Length, state.TokenCount);
+        Assert.True(state.CachedTokens <= s_settings.SinkTokens + s_settings.WindowTokens + s_settings.SegmentTokens);
+    }
+
+    private (string Package, TransformerWeights Weights, float[][] GateW, float[][] GateB) Build(string arch, LongRouteSettings settings, bool randomGates)
+    {
+        string source = Path.Combine(HfFixture.Root, "hf", arch);
+        string basePackage = Path.Combine(_root, $"{arch}-{settings.UpdateRule}");
+        new PackageBuilder().Convert(source, basePackage, new ConversionOptions { LongRoute = settings });
+        var weights = TransformerWeightsReader.Read(HfCheckpoint.Open(source));
+        var a = weights.Architecture;
+        var random = new Random(1234);
+        float[][] gateW = Enumerable.Range(0, a.NumLayers).Select(_ => Enumerable.Range(0, a.HiddenSize * a.NumHeads).Select(_ => randomGates ? (float)(random.NextDouble() - 0.5) * 0.6f : 0f).ToArray()).ToArray();
+        float[][] gateB = Enumerable.Range(0, a.NumLayers).Select(_ => Enumerable.Range(0, a.NumHeads).Select(_ => randomGates ? (float)(random.NextDouble() - 0.5) * 2f : -30f).ToArray()).ToArray();
+        if (!randomGates)
+        {
+            return (basePackage, weights, gateW, gateB);
+        }
+
+        string gated = basePackage + "-gated";
+        PackageGates.WriteCopy(basePackage, gated, gateW, gateB);
+        return (gated, weights, gateW, gateB);
+    }
+}
