@@ -36,7 +36,7 @@ internal readonly struct FieldReader(JsonElement root, string path)
         Get(name) is { } e ? (e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : throw Bad(name, e, "true or false")) : null;
 
     public JsonElement? OptionalObject(string name) =>
-        Get(name) is { ValueKind: JsonValueKind.Object } e ? e : null;
+        Get(name) is { } e ? (e.ValueKind == JsonValueKind.Object ? e : throw Bad(name, e, "an object")) : null;
 
     public IReadOnlyList<int> OptionalIntList(string name)
     {
@@ -45,12 +45,22 @@ internal readonly struct FieldReader(JsonElement root, string path)
             return [];
         }
 
-        return e.ValueKind switch
+        var items = e.ValueKind switch
         {
-            JsonValueKind.Number => [e.GetInt32()],
-            JsonValueKind.Array => e.EnumerateArray().Select(x => x.GetInt32()).ToArray(),
+            JsonValueKind.Number => [e],
+            JsonValueKind.Array => e.EnumerateArray().ToList(),
             _ => throw Bad(name, e, "an integer or a list of integers"),
         };
+        var values = new int[items.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (items[i].ValueKind != JsonValueKind.Number || !items[i].TryGetInt32(out values[i]))
+            {
+                throw Bad(name, e, "an integer or a list of integers");
+            }
+        }
+
+        return values;
     }
 
     private JsonElement? Get(string name) =>

@@ -79,7 +79,8 @@ public static class HfConfigReader
         // transformers 5 may nest the rope settings under rope_parameters; older configs keep them at the top level.
         JsonElement? ropeParams = r.OptionalObject("rope_parameters");
         double theta = r.OptionalDouble("rope_theta")
-            ?? (ropeParams is { } rp && rp.TryGetProperty("rope_theta", out var t) ? t.GetDouble() : 10000.0);
+            ?? (ropeParams is { } rp ? new FieldReader(rp, path + " rope_parameters").OptionalDouble("rope_theta") : null)
+            ?? 10000.0;
         RopeScaling? scaling = ReadRopeScaling(r.OptionalObject("rope_scaling") ?? ropeParams, path);
 
         var arch = new ModelArchitecture
@@ -110,8 +111,8 @@ public static class HfConfigReader
             return null;
         }
 
-        string? type = s.TryGetProperty("rope_type", out var rt) ? rt.GetString()
-            : s.TryGetProperty("type", out var tt) ? tt.GetString() : null;
+        var r = new FieldReader(s, path + " rope_scaling");
+        string? type = r.OptionalString("rope_type") ?? r.OptionalString("type");
         if (type is null or "default")
         {
             return null;
@@ -122,7 +123,6 @@ public static class HfConfigReader
             throw new InvalidDataException($"'{path}': rope_scaling type '{type}' is not supported (supported: llama3).");
         }
 
-        var r = new FieldReader(s, path + " rope_scaling");
         return new RopeScaling(
             r.OptionalDouble("factor") ?? throw new InvalidDataException($"'{path}': rope_scaling.factor is missing."),
             r.OptionalDouble("low_freq_factor") ?? 1.0,
