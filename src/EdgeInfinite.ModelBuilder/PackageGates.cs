@@ -61,6 +61,9 @@ public static class PackageGates
                 }
             }
 
+            // A new revision: states saved against the old gates must not be restored against these.
+            var config = package.Config with { LongRoute = package.Config.LongRoute with { GatesTrained = true }, Revision = Guid.NewGuid().ToString("N") };
+            File.WriteAllText(Path.Combine(staging, PackageConfig.FileName), config.ToJson());
             Directory.Move(staging, targetPackage);
         }
         catch

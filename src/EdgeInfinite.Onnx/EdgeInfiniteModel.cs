@@ -78,11 +78,11 @@ public sealed class EdgeInfiniteModel : IDisposable
     public InferenceState CreateState(Route route, int expectedTokens, bool memoryEnabled = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(expectedTokens);
+        bool auto = route == Route.Auto;
         route = ResolveRoute(route, expectedTokens);
         if (route == Route.Long)
         {
-            var l = Config.LongRoute;
-            return new InferenceState(_runner, Config, Route.Long, l.SinkTokens + l.WindowTokens + l.SegmentTokens, memoryEnabled);
+            return new InferenceState(_runner, Config, Route.Long, 0, memoryEnabled, autoRouted: false, RouteThreshold);
         }
 
         if (expectedTokens > Config.MaxPositions)
@@ -91,8 +91,15 @@ public sealed class EdgeInfiniteModel : IDisposable
         }
 
         int capacity = Math.Clamp(expectedTokens, Math.Min(Config.LongRoute.SegmentTokens, Config.MaxPositions), Config.MaxPositions);
-        return new InferenceState(_runner, Config, Route.Short, capacity, memoryEnabled: false);
+        return new InferenceState(_runner, Config, Route.Short, capacity, memoryEnabled, auto, RouteThreshold);
     }
+
+    /// <summary>Restores a state saved with <see cref="InferenceState.Save"/> against this package.</summary>
+    /// <param name="stream">The snapshot.</param>
+    /// <returns>The restored state.</returns>
+    /// <exception cref="InvalidDataException">The snapshot is corrupt, truncated, of another format version or of another package revision.</exception>
+    public InferenceState LoadState(Stream stream) =>
+        StateSnapshot.Restore(this, stream, (route, memory, auto) => new InferenceState(_runner, Config, route, Math.Min(Config.LongRoute.SegmentTokens, Config.MaxPositions), memory, auto, RouteThreshold));
 
     /// <inheritdoc/>
     public void Dispose()

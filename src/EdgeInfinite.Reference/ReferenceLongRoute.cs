@@ -54,23 +54,59 @@ public sealed class ReferenceLongRoute
     /// <summary>Gets the number of tokens written to memory.</summary>
     public long TokensInMemory { get; private set; }
 
-    /// <summary>Processes tokens (split into chunks of at most L) and returns each token's logits.</summary>
+    /// <summary>Gets the number of tokens processed.</summary>
+    public long TokenCount { get; private set; }
+
+    private int Capacity => _settings.SinkTokens + _settings.WindowTokens + _settings.SegmentTokens;
+
+    /// <summary>
+    /// Processes tokens and returns each token's logits. Chunks end on the stream grid <c>S + k·L</c> (the first
+    /// chunk may also hold the sink), so the result does not depend on how the caller splits the stream.
+    /// </summary>
     /// <param name="ids">The tokens.</param>
     /// <returns><c>[ids.Count][vocab]</c>.</returns>
-    public double[][] Process(IReadOnlyList<int> ids)
+    public double[][] Process(IReadOnlyList<int> ids) => ProcessChunks(ids, bounded: true);
+
+    /// <summary>
+    /// Short → long conversion: processes a fresh stream with full attention (the short route), then moves whole
+    /// blocks of L after the sink into memory until the rest fits sink + window + segment.
+    /// </summary>
+    /// <param name="ids">The history, on an empty state.</param>
+    /// <returns>The logits of the history under full attention.</returns>
+    public double[][] ProcessFullAttentionThenConvert(IReadOnlyList<int> ids)
+    {
+        if (TokenCount != 0)
+        {
+            throw new InvalidOperationException("Conversion starts from an empty state.");
+        }
+
+        var logits = ProcessChunks(ids, bounded: false);
+        while (_keys[0].Count > Capacity)
+        {
+            EvictOldestWindowTokens(_settings.SegmentTokens);
+        }
+
+        return logits;
+    }
+
+    private double[][] ProcessChunks(IReadOnlyList<int> ids, bool bounded)
     {
         ArgumentNullException.ThrowIfNull(ids);
         var result = new List<double[]>(ids.Count);
-        for (int start = 0; start < ids.Count; start += _settings.SegmentTokens)
+        int s = _settings.SinkTokens, l = _settings.SegmentTokens;
+        int start = 0;
+        while (start < ids.Count)
         {
-            var chunk = ids.Skip(start).Take(_settings.SegmentTokens).ToArray();
-            int capacity = _settings.SinkTokens + _settings.WindowTokens + _settings.SegmentTokens;
-            while (_keys[0].Count + chunk.Length > capacity)
+            long end = TokenCount < s ? s + l : s + ((TokenCount - s) / l + 1) * l;
+            var chunk = ids.Skip(start).Take((int)Math.Min(end - TokenCount, ids.Count - start)).ToArray();
+            while (bounded && _keys[0].Count + chunk.Length > Capacity)
             {
-                EvictOldestWindowTokens(_settings.SegmentTokens);
+                EvictOldestWindowTokens(l);
             }
 
             result.AddRange(Chunk(chunk));
+            TokenCount += chunk.Length;
+            start += chunk.Length;
         }
 
         return [.. result];

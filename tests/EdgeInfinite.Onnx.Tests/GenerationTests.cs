@@ -81,7 +81,7 @@ public sealed class GenerationTests(ConvertedPackages packages) : IClassFixture<
     {
         var fixture = HfFixture.Load("llama");
         using var model = EdgeInfiniteModel.Load(packages.Get("llama"));
-        int chunk = model.Config.LongRoute.SegmentTokens;
+        int chunk = model.Config.LongRoute.SinkTokens + model.Config.LongRoute.SegmentTokens; // the first chunk also holds the sink
         using var cts = new CancellationTokenSource();
         using var state = model.CreateState(Route.Short, fixture.LongPromptIds.Length);
         var progress = new InlineProgress<PrefillProgress>(_ => cts.Cancel());

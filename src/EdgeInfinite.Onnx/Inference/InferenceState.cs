@@ -5,40 +5,49 @@ using Microsoft.ML.OnnxRuntime;
 namespace EdgeInfinite.Onnx.Inference;
 
 /// <summary>
-/// The state of one sequence (a conversation). Tokens are appended in chunks of the package's segment length
-/// <c>L</c> (the segment loop), so a prefill can be cancelled between chunks (and within one, through ONNX
-/// Runtime's run termination). Short route: a full KV cache. Long route: a bounded cache of sink + window
-/// (<c>S + W + L</c> positions) plus the compressed memory; before each chunk, window tokens that no longer fit
-/// are moved into memory. A state is not thread-safe; the model it came from is.
+/// The state of one sequence (a conversation), and the segment loop that feeds it.
+/// <para>
+/// Tokens are appended in chunks cut on a fixed grid of the stream (boundaries at <c>S + k·L</c>), so the state
+/// after a token depends only on the tokens, never on how the caller split them: continuing a kept state equals
+/// re-prefilling the whole history, and a prefill can be cancelled between chunks (and within one, through
+/// ONNX Runtime's run termination) without corrupting anything.
+/// </para>
+/// <para>
+/// Short route: a full KV cache. Long route: a bounded cache of sink + window (<c>S + W + L</c> positions) plus the
+/// compressed memory; before a chunk that would not fit, the window's oldest <c>L</c> tokens are moved into memory.
+/// A short state created for <see cref="Inference.Route.Auto"/> converts itself to the long route when the sequence
+/// grows past the route threshold. A state is not thread-safe; the model it came from is.
+/// </para>
 /// </summary>
 public sealed class InferenceState : IDisposable
 {
     private readonly ChunkRunner _runner;
     private readonly PackageConfig _config;
-    private readonly CompressiveMemory? _memory;
-    private readonly SlidingWindow? _window;
+    private readonly int _routeThreshold;
+    private readonly bool _autoRouted;
+    private CompressiveMemory? _memory;
+    private SlidingWindow? _window;
     private KvCache _cache;
     private bool _disposed;
 
-    internal InferenceState(ChunkRunner runner, PackageConfig config, Route route, int capacity, bool memoryEnabled)
+    internal InferenceState(ChunkRunner runner, PackageConfig config, Route route, int capacity, bool memoryEnabled, bool autoRouted, int routeThreshold)
     {
         _runner = runner;
         _config = config;
-        Route = route;
-        MemoryEnabled = route == Route.Long && memoryEnabled;
-        _cache = new KvCache(config.Architecture, capacity);
+        _autoRouted = autoRouted && route == Route.Short;
+        _routeThreshold = routeThreshold;
+        MemoryEnabled = memoryEnabled;
+        _cache = new KvCache(config.Architecture, route == Route.Long ? LongRouteCapacity : capacity);
         if (route == Route.Long)
         {
-            var l = config.LongRoute;
-            _window = new SlidingWindow(config.Architecture, l.SinkTokens);
-            _memory = MemoryEnabled ? new CompressiveMemory(config.Architecture, l.UpdateRule, l.Epsilon) : null;
+            EnterLongRoute();
         }
     }
 
-    /// <summary>Gets the route this state runs on.</summary>
-    public Route Route { get; }
+    /// <summary>Gets the route this state runs on now (an auto-routed short state becomes long when it grows past the threshold).</summary>
+    public Route Route => _window is null ? Route.Short : Route.Long;
 
-    /// <summary>Gets a value indicating whether evicted tokens go to memory (long route); otherwise they are dropped (sink + window only).</summary>
+    /// <summary>Gets a value indicating whether, on the long route, evicted tokens go to memory; otherwise they are dropped (sink + window only).</summary>
     public bool MemoryEnabled { get; }
 
     /// <summary>Gets the number of tokens processed.</summary>
@@ -52,6 +61,16 @@ public sealed class InferenceState : IDisposable
 
     /// <summary>Gets the bytes held by the KV cache and the memory.</summary>
     public long StateBytes => _cache.Bytes + (_memory?.Bytes ?? 0);
+
+    internal PackageConfig Config => _config;
+
+    internal KvCache Cache => _cache;
+
+    internal CompressiveMemory? Memory => _memory;
+
+    internal bool AutoRouted => _autoRouted;
+
+    private int LongRouteCapacity => _config.LongRoute.SinkTokens + _config.LongRoute.WindowTokens + _config.LongRoute.SegmentTokens;
 
     /// <summary>Appends tokens and returns the logits of the last one.</summary>
     /// <param name="ids">The tokens.</param>
@@ -69,6 +88,14 @@ public sealed class InferenceState : IDisposable
     public float[] AppendAllLogits(ReadOnlySpan<int> ids, CancellationToken cancellationToken = default, IProgress<PrefillProgress>? progress = null) =>
         Append(ids, allLogits: true, cancellationToken, progress);
 
+    /// <summary>Writes the state to a stream (versioned, checksummed; see <see cref="StateSnapshot"/>).</summary>
+    /// <param name="stream">The destination.</param>
+    public void Save(Stream stream)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        StateSnapshot.Write(this, stream);
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -77,6 +104,20 @@ public sealed class InferenceState : IDisposable
             _disposed = true;
             _cache.Dispose();
             _memory?.Dispose();
+        }
+    }
+
+    /// <summary>Replaces this (fresh) state's contents with a snapshot's.</summary>
+    internal void Restore(long tokenCount, bool longRoute, KvCache cache, CompressiveMemory? memory)
+    {
+        _cache.Dispose();
+        _cache = cache;
+        TokenCount = tokenCount;
+        if (longRoute)
+        {
+            _window = new SlidingWindow(_config.Architecture, _config.LongRoute.SinkTokens);
+            _memory?.Dispose();
+            _memory = memory;
         }
     }
 
@@ -97,20 +138,25 @@ public sealed class InferenceState : IDisposable
             }
         }
 
-        if (Route == Route.Short)
+        if (_autoRouted && _window is null && TokenCount + ids.Length > _routeThreshold)
+        {
+            ConvertToLongRoute();
+        }
+
+        if (_window is null)
         {
             EnsureCapacity(ids.Length);
         }
 
-        int chunk = _config.LongRoute.SegmentTokens;
         var result = new float[(allLogits ? ids.Length : 1) * vocab];
-        for (int start = 0; start < ids.Length; start += chunk)
+        int start = 0;
+        while (start < ids.Length)
         {
             ct.ThrowIfCancellationRequested();
-            int n = Math.Min(chunk, ids.Length - start);
+            int n = ChunkLength(TokenCount, ids.Length - start);
             bool last = start + n == ids.Length;
             int keep = allLogits ? n : 1;
-            var logits = allLogits || last ? new float[keep * vocab] : new float[vocab];
+            var logits = new float[keep * vocab];
             RunChunk(ids.Slice(start, n), keep, logits, ct);
             if (allLogits)
             {
@@ -121,10 +167,20 @@ public sealed class InferenceState : IDisposable
                 logits.CopyTo(result, 0);
             }
 
-            progress?.Report(new PrefillProgress(start + n, ids.Length));
+            start += n;
+            progress?.Report(new PrefillProgress(start, ids.Length));
         }
 
         return result;
+    }
+
+    /// <summary>The chunk starting at stream position <paramref name="position"/> ends at the next grid boundary <c>S + k·L</c>.</summary>
+    private int ChunkLength(long position, int remaining)
+    {
+        int s = _config.LongRoute.SinkTokens;
+        int l = _config.LongRoute.SegmentTokens;
+        long end = position < s ? s + l : s + ((position - s) / l + 1) * l;
+        return (int)Math.Min(end - position, remaining);
     }
 
     private void RunChunk(ReadOnlySpan<int> ids, int keep, float[] logits, CancellationToken ct)
@@ -142,7 +198,9 @@ public sealed class InferenceState : IDisposable
         using var registration = ct.CanBeCanceled ? ct.Register(() => runOptions.Terminate = true) : default;
         try
         {
-            _runner.Run(_cache, ids, keep, logits, runOptions, _memory, gateOn: _memory is { TokensWritten: > 0 });
+            // The gate reads memory only once it holds something and only when the package's gates are trained.
+            bool gateOn = _memory is { TokensWritten: > 0 } && _config.LongRoute.GatesTrained;
+            _runner.Run(_cache, ids, keep, logits, runOptions, _memory, gateOn);
             TokenCount += ids.Length;
         }
         catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
@@ -152,9 +210,33 @@ public sealed class InferenceState : IDisposable
         }
     }
 
+    private void EnterLongRoute()
+    {
+        _window = new SlidingWindow(_config.Architecture, _config.LongRoute.SinkTokens);
+        _memory = MemoryEnabled ? new CompressiveMemory(_config.Architecture, _config.LongRoute.UpdateRule, _config.LongRoute.Epsilon) : null;
+    }
+
+    /// <summary>
+    /// Short → long: the full cache keeps its first S tokens as sink; whole blocks of L after them go to memory, oldest
+    /// first, until the rest fits the window, exactly where a long-route state of the same length would stand.
+    /// </summary>
+    private void ConvertToLongRoute()
+    {
+        var full = _cache;
+        EnterLongRoute();
+        while (full.Length > LongRouteCapacity)
+        {
+            _window!.Evict(full, _config.LongRoute.SegmentTokens, _memory);
+        }
+
+        _cache = new KvCache(_config.Architecture, LongRouteCapacity);
+        full.CopyPrefixTo(_cache, full.Length);
+        full.Dispose();
+    }
+
     private void EnsureCapacity(int additional)
     {
-        int needed = _cache.Length + additional;
+        long needed = _cache.Length + (long)additional;
         if (needed <= _cache.Capacity)
         {
             return;
@@ -162,11 +244,12 @@ public sealed class InferenceState : IDisposable
 
         if (needed > _config.MaxPositions)
         {
-            throw new InvalidOperationException($"The short route holds at most {_config.MaxPositions} tokens (the package's maxPositions); this sequence would reach {needed}. Use the long route for longer inputs.");
+            throw new InvalidOperationException($"The short route holds at most {_config.MaxPositions} tokens (the package's maxPositions); this sequence would reach {needed}. Use the long route (or Route.Auto) for longer inputs.");
         }
 
-        int capacity = Math.Min(_config.MaxPositions, Math.Max(needed, _cache.Capacity * 2));
-        var bigger = _cache.Grow(capacity);
+        int capacity = (int)Math.Min(_config.MaxPositions, Math.Max(needed, _cache.Capacity * 2L));
+        var bigger = new KvCache(_config.Architecture, capacity);
+        _cache.CopyPrefixTo(bigger, _cache.Length);
         _cache.Dispose();
         _cache = bigger;
     }

@@ -40,24 +40,25 @@ internal sealed class KvCache : IDisposable
 
     public long Bytes => 2L * _a.NumLayers * _a.NumKvHeads * Capacity * _a.HeadDim * sizeof(float);
 
-    /// <summary>Copies the valid positions into a larger cache.</summary>
-    public KvCache Grow(int capacity)
+    /// <summary>Copies the first <paramref name="count"/> positions of every layer and head into another cache and sets its length.</summary>
+    public void CopyPrefixTo(KvCache target, int count)
     {
-        var bigger = new KvCache(_a, capacity) { Length = Length };
+        if (count > target.Capacity || count > Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Cannot copy {count} positions from a cache of {Length} into one of capacity {target.Capacity}.");
+        }
+
         int hd = _a.HeadDim;
         for (int layer = 0; layer < _a.NumLayers; layer++)
         {
             for (int h = 0; h < _a.NumKvHeads; h++)
             {
-                CopyHead(Keys[layer], bigger.Keys[layer], h, Capacity, capacity, Length * hd);
-                CopyHead(Values[layer], bigger.Values[layer], h, Capacity, capacity, Length * hd);
+                Keys[layer].GetTensorDataAsSpan<float>().Slice(h * Capacity * hd, count * hd).CopyTo(target.Keys[layer].GetTensorMutableDataAsSpan<float>().Slice(h * target.Capacity * hd));
+                Values[layer].GetTensorDataAsSpan<float>().Slice(h * Capacity * hd, count * hd).CopyTo(target.Values[layer].GetTensorMutableDataAsSpan<float>().Slice(h * target.Capacity * hd));
             }
         }
 
-        return bigger;
-
-        void CopyHead(OrtValue from, OrtValue to, int head, int fromCap, int toCap, int count) =>
-            from.GetTensorDataAsSpan<float>().Slice(head * fromCap * hd, count).CopyTo(to.GetTensorMutableDataAsSpan<float>().Slice(head * toCap * hd, count));
+        target.Length = count;
     }
 
     public void Dispose()

@@ -100,6 +100,9 @@ internal sealed class CompressiveMemory : IDisposable
         }
     }
 
+    /// <summary>Sets the token count after the matrices were loaded from a snapshot.</summary>
+    public void Restore(long tokensWritten) => TokensWritten = tokensWritten;
+
     public void Dispose()
     {
         foreach (var v in Matrices.Concat(Norms))

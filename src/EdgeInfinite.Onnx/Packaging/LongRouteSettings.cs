@@ -18,6 +18,12 @@ public sealed record LongRouteSettings
     /// <summary>Gets the memory update rule.</summary>
     public MemoryUpdateRule UpdateRule { get; init; } = MemoryUpdateRule.Delta;
 
+    /// <summary>
+    /// Gets a value indicating whether the gates were trained. Untrained gates (as converted) are not applied, so the
+    /// long route is then exactly sink + window attention (memory is still written, ready for trained gates).
+    /// </summary>
+    public bool GatesTrained { get; init; }
+
     /// <summary>Gets the ε added to the memory read and delta-rule denominators.</summary>
     public double Epsilon { get; init; } = 1e-6;
 }

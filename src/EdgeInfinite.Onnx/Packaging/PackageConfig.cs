@@ -38,6 +38,9 @@ public sealed record PackageConfig
     /// <summary>Gets the file names.</summary>
     public PackageFiles Files { get; init; } = new();
 
+    /// <summary>Gets a value that changes whenever the package's weights change (conversion, gate training); saved states record it.</summary>
+    public string Revision { get; init; } = Guid.NewGuid().ToString("N");
+
     /// <summary>Gets the number of positions the graphs' rotary caches cover (the largest cache the short route can hold).</summary>
     public required int MaxPositions { get; init; }
 
@@ -100,7 +103,7 @@ public sealed record PackageConfig
         var l = LongRoute;
         Require(l.SinkTokens >= 0, "longRoute.sinkTokens", l.SinkTokens, "must be zero or more");
         Require(l.SegmentTokens > 0, "longRoute.segmentTokens", l.SegmentTokens, "must be positive");
-        Require(l.WindowTokens >= l.SegmentTokens, "longRoute.windowTokens", l.WindowTokens, $"must be at least segmentTokens ({l.SegmentTokens})");
+        Require(l.WindowTokens >= l.SegmentTokens && l.WindowTokens % l.SegmentTokens == 0, "longRoute.windowTokens", l.WindowTokens, $"must be a positive multiple of segmentTokens ({l.SegmentTokens})");
         Require(l.Epsilon > 0 && l.Epsilon < 1, "longRoute.epsilon", l.Epsilon, "must be in (0, 1)");
         Require(Enum.IsDefined(l.UpdateRule), "longRoute.updateRule", l.UpdateRule, "must be delta or linear");
         Require(MaxPositions >= l.SinkTokens + l.WindowTokens + l.SegmentTokens, "maxPositions", MaxPositions, $"must cover sink + window + segment ({l.SinkTokens + l.WindowTokens + l.SegmentTokens})");
