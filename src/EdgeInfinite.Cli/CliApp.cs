@@ -12,6 +12,9 @@ internal static class CliApp
         root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SoakCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InspectStateCommand.Create(stdout));
+        root.Subcommands.Add(BenchLongCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

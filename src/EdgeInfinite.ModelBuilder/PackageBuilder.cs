@@ -104,6 +104,7 @@ public sealed partial class PackageBuilder
         return new PackageConfig
         {
             Name = options.Name ?? Path.GetFileName(Path.GetFullPath(source).TrimEnd(Path.DirectorySeparatorChar)),
+            Revision = Guid.NewGuid().ToString("N"),
             Architecture = hf.Architecture,
             LongRoute = longRoute,
             MaxPositions = maxPositions,

@@ -63,7 +63,7 @@ public sealed class GenerateCommandTests(CliFixture fixture) : IClassFixture<Cli
     }
 
     [Theory]
-    [InlineData("generate {pkg} --prompt-ids 1,2,x", "'x' (item 3)")]
+    [InlineData("generate {pkg} --prompt-ids 1,2,x", "item 3 contains 'x'")]
     [InlineData("generate {pkg} --prompt-ids 1,99999", "'99999'")]
     [InlineData("generate {pkg} --prompt-ids 1 --prompt-ids-file nowhere.txt", "exactly one of")]
     [InlineData("generate {pkg} --prompt-ids-file {missing}", "does not exist")]

@@ -32,10 +32,12 @@ internal static class GenerateCommand
         var printIds = new Option<bool>("--print-ids") { Description = "Print the generated ids comma-separated on one line instead of the text." };
         var dumpLogits = new Option<FileInfo?>("--dump-logits") { Description = "Write the logits of every prompt position as float32 little-endian [prompt_len, vocab]." };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads." };
+        var loadState = new Option<FileInfo?>("--load-state") { Description = "Continue from a saved state: the prompt is appended to it." };
+        var saveState = new Option<FileInfo?>("--save-state") { Description = "Save the state after generating (the last generated token is not in it)." };
 
         var command = new Command("generate", "Generate text or ids from a package.")
         {
-            package, prompt, promptFile, promptIds, promptIdsFile, chat, maxNew, greedy, temperature, topK, topP, repetition, seed, stop, route, printIds, dumpLogits, threads,
+            package, prompt, promptFile, promptIds, promptIdsFile, chat, maxNew, greedy, temperature, topK, topP, repetition, seed, stop, route, printIds, dumpLogits, threads, loadState, saveState,
         };
         command.SetAction((parse, ct) =>
         {
@@ -55,16 +57,15 @@ internal static class GenerateCommand
             using var model = EdgeInfiniteModel.Load(parse.GetValue(package)!.FullName, new EdgeInfiniteModelOptions { IntraOpThreads = parse.GetValue(threads) });
             var ids = ReadPrompt(model, parse.GetValue(prompt), parse.GetValue(promptFile), parse.GetValue(promptIds), parse.GetValue(promptIdsFile), parse.GetValue(chat));
             var dump = parse.GetValue(dumpLogits);
-            Run(model, ids, options, parse.GetValue(printIds), dump?.FullName, stdout, stderr, ct);
+            Run(model, ids, options, parse.GetValue(printIds), dump?.FullName, parse.GetValue(loadState)?.FullName, parse.GetValue(saveState)?.FullName, stdout, stderr, ct);
             return Task.FromResult(0);
         });
         return command;
     }
 
-    private static void Run(EdgeInfiniteModel model, int[] ids, GenerationOptions options, bool printIds, string? dumpPath, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    private static void Run(EdgeInfiniteModel model, int[] ids, GenerationOptions options, bool printIds, string? dumpPath, string? loadPath, string? savePath, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        var resolved = model.ResolveRoute(options.Route, ids.Length + options.MaxNewTokens);
-        using var state = model.CreateState(resolved, ids.Length + options.MaxNewTokens);
+        using var state = loadPath is null ? model.CreateState(options.Route, ids.Length + options.MaxNewTokens) : LoadState(model, loadPath);
         var generated = new List<int>();
         GenerationUpdate? last = null;
         var clock = Stopwatch.StartNew();
@@ -90,9 +91,26 @@ internal static class GenerateCommand
         }
 
         stdout.WriteLine(printIds ? string.Join(",", generated) : string.Empty);
+        if (savePath is not null)
+        {
+            string temp = savePath + ".partial";
+            using (var file = File.Create(temp))
+            {
+                state.Save(file);
+            }
+
+            File.Move(temp, savePath, overwrite: true);
+        }
+
         double seconds = clock.Elapsed.TotalSeconds;
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"route {resolved.ToString().ToLowerInvariant()}, prompt {ids.Length} tokens, generated {generated.Count}, ttft {last?.TimeToFirstToken?.TotalMilliseconds ?? 0:0} ms, {generated.Count / Math.Max(seconds, 1e-9):0.0} tokens/s overall, finish {last?.FinishReason?.ToString().ToLowerInvariant()}"));
+            $"route {state.Route.ToString().ToLowerInvariant()}, prompt {ids.Length} tokens, generated {generated.Count}, ttft {last?.TimeToFirstToken?.TotalMilliseconds ?? 0:0} ms, {generated.Count / Math.Max(seconds, 1e-9):0.0} tokens/s overall, finish {last?.FinishReason?.ToString().ToLowerInvariant()}, {state.TokensInMemory} tokens in memory, state {state.StateBytes} bytes, peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MB"));
+    }
+
+    private static InferenceState LoadState(EdgeInfiniteModel model, string path)
+    {
+        using var file = File.Exists(path) ? File.OpenRead(path) : throw new FileNotFoundException($"state file '{path}' does not exist", path);
+        return model.LoadState(file);
     }
 
     private static int[] ReadPrompt(EdgeInfiniteModel model, string? text, FileInfo? textFile, string? ids, FileInfo? idsFile, bool chat)
@@ -110,8 +128,8 @@ internal static class GenerateCommand
                 throw new CliUsageException("--chat applies to text prompts, not to token ids");
             }
 
-            string source = ids ?? File.ReadAllText(RequireFile(idsFile!));
-            return ParseIds(source, ids is null ? idsFile!.FullName : "--prompt-ids", model.Config.Architecture.VocabSize);
+            using var reader = ids is null ? new StreamReader(RequireFile(idsFile!)) : (TextReader)new StringReader(ids);
+            return ParseIds(reader, ids is null ? idsFile!.FullName : "--prompt-ids", model.Config.Architecture.VocabSize);
         }
 
         string prompt = text ?? File.ReadAllText(RequireFile(textFile!));
@@ -127,24 +145,56 @@ internal static class GenerateCommand
     private static string RequireFile(FileInfo file) =>
         file.Exists ? file.FullName : throw new FileNotFoundException($"prompt file '{file.FullName}' does not exist", file.FullName);
 
-    internal static int[] ParseIds(string text, string source, int vocab)
+    /// <summary>Parses ids separated by commas or whitespace as a stream: no string per id and no copy of the whole text (prompts can hold millions).</summary>
+    internal static int[] ParseIds(TextReader reader, string source, int vocab)
     {
-        var parts = text.Split([',', ' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0)
+        var result = new List<int>();
+        var buffer = new char[64 * 1024];
+        long value = 0;
+        int digits = 0;
+        int item = 0;
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
         {
-            throw new CliUsageException($"{source} holds no token ids");
-        }
-
-        var result = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out result[i]) || result[i] >= vocab)
+            for (int i = 0; i < read; i++)
             {
-                throw new CliUsageException($"{source}: '{parts[i]}' (item {i + 1}) is not a token id in 0..{vocab - 1}");
+                char c = buffer[i];
+                if (c is >= '0' and <= '9')
+                {
+                    value = Math.Min(value * 10 + (c - '0'), int.MaxValue + 1L);
+                    digits++;
+                }
+                else if (c == ',' || char.IsWhiteSpace(c))
+                {
+                    Flush();
+                }
+                else
+                {
+                    throw new CliUsageException($"{source}: item {item + 1} contains '{c}'; token ids are non-negative integers separated by commas or whitespace");
+                }
             }
         }
 
-        return result;
+        Flush();
+        return result.Count > 0 ? [.. result] : throw new CliUsageException($"{source} holds no token ids");
+
+        void Flush()
+        {
+            if (digits == 0)
+            {
+                return;
+            }
+
+            item++;
+            if (value >= vocab)
+            {
+                throw new CliUsageException($"{source}: '{value}' (item {item}) is not a token id in 0..{vocab - 1}");
+            }
+
+            result.Add((int)value);
+            value = 0;
+            digits = 0;
+        }
     }
 
     private static void WriteAtomically(string path, float[] logits)

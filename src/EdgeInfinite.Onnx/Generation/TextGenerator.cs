@@ -76,14 +76,17 @@ public sealed class TextGenerator
 
         var stopIds = new HashSet<int>(options.StopTokenIds ?? [.. _model.Config.Tokens.EosTokenIds]);
         var sampler = new TokenSampler(options);
-        var context = new List<int>(promptIds);
+        // Only the repetition penalty looks back at the context; don't copy a long prompt otherwise.
+        var context = options.RepetitionPenalty != 1f ? new List<int>(promptIds) : [];
         var stops = new StopSequenceMatcher([.. options.StopSequences]);
         using var decoder = hasText ? _model.Tokenizer.CreateDecoder() : null;
         var clock = Stopwatch.StartNew();
         var ids = promptIds as int[] ?? [.. promptIds];
-        var logits = promptLogits is null ? state.Append(ids, ct, progress) : LastRow(state.AppendAllLogits(ids, ct, progress), promptLogits);
+        int vocab = _model.Config.Architecture.VocabSize;
+        float[] logits = promptLogits is null ? state.Append(ids, ct, progress) : LastRow(state.AppendAllLogits(ids, ct, progress), promptLogits);
         TimeSpan? ttft = null;
         int produced = 0;
+
         while (true)
         {
             if (produced >= options.MaxNewTokens)
@@ -93,7 +96,7 @@ public sealed class TextGenerator
             }
 
             ct.ThrowIfCancellationRequested();
-            int next = sampler.Next(logits, context);
+            int next = sampler.Next(logits.AsSpan(0, vocab), context);
             ttft ??= clock.Elapsed;
             if (stopIds.Contains(next))
             {
@@ -114,14 +117,14 @@ public sealed class TextGenerator
             yield return new GenerationUpdate { TokenId = next, Text = text, PromptTokens = promptIds.Count, OutputTokens = produced, TimeToFirstToken = ttft };
             if (produced < options.MaxNewTokens)
             {
-                logits = state.Append([next], ct);
+                // The state's own buffer: no allocation per token.
+                logits = state.AppendOneInPlace(next, ct);
             }
         }
 
         float[] LastRow(float[] all, Action<float[]> sink)
         {
             sink(all);
-            int vocab = _model.Config.Architecture.VocabSize;
             return all.AsSpan(all.Length - vocab).ToArray();
         }
 

@@ -12,21 +12,23 @@ internal sealed class TokenSampler
         _random = options.Seed is { } seed ? new Random(seed) : new Random();
     }
 
-    public int Next(float[] logits, IReadOnlyCollection<int> context)
+    public int Next(Span<float> span, IReadOnlyCollection<int> context)
     {
         if (_options.RepetitionPenalty != 1f)
         {
             float p = _options.RepetitionPenalty;
             foreach (int id in context.Distinct())
             {
-                logits[id] = logits[id] < 0 ? logits[id] * p : logits[id] / p;
+                span[id] = span[id] < 0 ? span[id] * p : span[id] / p;
             }
         }
 
         if (_options.Greedy || _options.Temperature == 0f)
         {
-            return ArgMax(logits);
+            return ArgMax(span);
         }
+
+        var logits = span.ToArray();
 
         var order = Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ToArray();
         int k = _options.TopK > 0 ? Math.Min(_options.TopK, order.Length) : order.Length;

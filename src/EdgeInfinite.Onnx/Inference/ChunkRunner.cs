@@ -51,10 +51,10 @@ internal sealed class ChunkRunner : IDisposable
     }
 
     /// <summary>
-    /// Appends <paramref name="ids"/> after the cache's valid positions and writes the logits of the last
-    /// <paramref name="logitsToKeep"/> tokens into <paramref name="logits"/>.
+    /// Appends <paramref name="ids"/> after the cache's valid positions and leaves the logits of the last
+    /// <paramref name="logitsToKeep"/> tokens in <paramref name="buffers"/>; returns that logits array.
     /// </summary>
-    public void Run(KvCache cache, ReadOnlySpan<int> ids, int logitsToKeep, float[] logits, RunOptions runOptions, CompressiveMemory? memory, bool gateOn)
+    public float[] Run(KvCache cache, ReadOnlySpan<int> ids, int logitsToKeep, ChunkBuffers buffers, RunOptions runOptions, CompressiveMemory? memory, bool gateOn)
     {
         int t = ids.Length;
         if (cache.Length + t > cache.Capacity)
@@ -62,29 +62,44 @@ internal sealed class ChunkRunner : IDisposable
             throw new InvalidOperationException($"The KV cache holds {cache.Length} of {cache.Capacity} positions and cannot take {t} more.");
         }
 
-        var idArray = new long[t];
         for (int i = 0; i < t; i++)
         {
-            idArray[i] = ids[i];
+            buffers.Ids[i] = ids[i];
         }
 
         int total = cache.Length + t;
-        using var inputIds = OrtValue.CreateTensorValueFromMemory(idArray, [1, t]);
-        using var seqlens = OrtValue.CreateTensorValueFromMemory(new[] { total - 1 }, [1]);
-        using var totalLen = OrtValue.CreateTensorValueFromMemory(new[] { total }, []);
-        using var keep = OrtValue.CreateTensorValueFromMemory(new long[] { logitsToKeep }, [1]);
-        using var gate = OrtValue.CreateTensorValueFromMemory(new float[] { gateOn ? 1f : 0f }, [1]);
-        using var logitsValue = OrtValue.CreateTensorValueFromMemory(logits, [1, logitsToKeep, _a.VocabSize]);
-        var inputs = new List<OrtValue>(_inputNames.Length) { inputIds, seqlens, totalLen, keep, gate };
-        var outputs = new List<OrtValue>(_outputNames.Length) { logitsValue };
+        buffers.Scalars[0] = total - 1;
+        buffers.Scalars[1] = total;
+        buffers.Keep[0] = logitsToKeep;
+        buffers.Gate[0] = gateOn ? 1f : 0f;
+        var logits = buffers.Logits(logitsToKeep);
+        using var inputIds = ChunkBuffers.Wrap(buffers.Ids, t, [1, t]);
+        using var seqlens = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<int>(buffers.Scalars, 0, 1), [1]);
+        using var totalLen = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<int>(buffers.Scalars, 1, 1), []);
+        using var keep = ChunkBuffers.Wrap(buffers.Keep, 1, [1]);
+        using var gate = ChunkBuffers.Wrap(buffers.Gate, 1, [1]);
+        using var logitsValue = ChunkBuffers.Wrap(logits, logitsToKeep * _a.VocabSize, [1, logitsToKeep, _a.VocabSize]);
+        var runInputs = new OrtValue[_inputNames.Length];
+        var runOutputs = new OrtValue[_outputNames.Length];
+        runInputs[0] = inputIds;
+        runInputs[1] = seqlens;
+        runInputs[2] = totalLen;
+        runInputs[3] = keep;
+        runInputs[4] = gate;
+        runOutputs[0] = logitsValue;
         for (int i = 0; i < _a.NumLayers; i++)
         {
-            inputs.AddRange([cache.Keys[i], cache.Values[i], memory?.Matrices[i] ?? _zeroMemory[i], memory?.Norms[i] ?? _zeroNorm[i]]);
-            outputs.AddRange([cache.Keys[i], cache.Values[i]]);
+            runInputs[5 + 4 * i] = cache.Keys[i];
+            runInputs[6 + 4 * i] = cache.Values[i];
+            runInputs[7 + 4 * i] = memory?.Matrices[i] ?? _zeroMemory[i];
+            runInputs[8 + 4 * i] = memory?.Norms[i] ?? _zeroNorm[i];
+            runOutputs[1 + 2 * i] = cache.Keys[i];
+            runOutputs[2 + 2 * i] = cache.Values[i];
         }
 
-        _session.Run(runOptions, _inputNames, inputs, _outputNames, outputs);
+        _session.Run(runOptions, _inputNames, runInputs, _outputNames, runOutputs);
         cache.Length = total;
+        return logits;
     }
 
     public void Dispose()

@@ -27,6 +27,7 @@ public sealed class InferenceState : IDisposable
     private readonly bool _autoRouted;
     private CompressiveMemory? _memory;
     private SlidingWindow? _window;
+    private readonly ChunkBuffers _buffers;
     private KvCache _cache;
     private bool _disposed;
 
@@ -37,6 +38,7 @@ public sealed class InferenceState : IDisposable
         _autoRouted = autoRouted && route == Route.Short;
         _routeThreshold = routeThreshold;
         MemoryEnabled = memoryEnabled;
+        _buffers = new ChunkBuffers(config.LongRoute.SinkTokens + config.LongRoute.SegmentTokens, config.Architecture.VocabSize);
         _cache = new KvCache(config.Architecture, route == Route.Long ? LongRouteCapacity : capacity);
         if (route == Route.Long)
         {
@@ -78,7 +80,17 @@ public sealed class InferenceState : IDisposable
     /// <param name="progress">Receives progress after each chunk.</param>
     /// <returns>The logits <c>[vocab]</c> of the last appended token.</returns>
     public float[] Append(ReadOnlySpan<int> ids, CancellationToken cancellationToken = default, IProgress<PrefillProgress>? progress = null) =>
-        Append(ids, allLogits: false, cancellationToken, progress);
+        AppendCore(ids, allLogits: false, cancellationToken, progress).ToArray();
+
+    /// <summary>
+    /// Like <see cref="Append"/> for one token, but returns the state's own logits buffer (no allocation per token):
+    /// its first <c>vocab</c> values are valid until the next call on this state. The decode loop uses this.
+    /// </summary>
+    internal float[] AppendOneInPlace(int id, CancellationToken cancellationToken = default)
+    {
+        AppendCore([id], allLogits: false, cancellationToken, progress: null);
+        return _buffers.Logits(1);
+    }
 
     /// <summary>Appends tokens and returns the logits of every appended position.</summary>
     /// <param name="ids">The tokens.</param>
@@ -86,7 +98,33 @@ public sealed class InferenceState : IDisposable
     /// <param name="progress">Receives progress after each chunk.</param>
     /// <returns>The logits <c>[ids.Length × vocab]</c>, row-major.</returns>
     public float[] AppendAllLogits(ReadOnlySpan<int> ids, CancellationToken cancellationToken = default, IProgress<PrefillProgress>? progress = null) =>
-        Append(ids, allLogits: true, cancellationToken, progress);
+        AppendCore(ids, allLogits: true, cancellationToken, progress).ToArray();
+
+    /// <summary>Scans the KV cache and the memory for NaN or infinity (a health check for very long streams).</summary>
+    /// <returns><see langword="true"/> when every value is finite.</returns>
+    public bool IsFinite()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int hd = _config.Architecture.HeadDim;
+        for (int layer = 0; layer < _config.Architecture.NumLayers; layer++)
+        {
+            for (int h = 0; h < _config.Architecture.NumKvHeads; h++)
+            {
+                if (!AllFinite(_cache.Keys[layer].GetTensorDataAsSpan<float>().Slice(h * _cache.Capacity * hd, _cache.Length * hd))
+                    || !AllFinite(_cache.Values[layer].GetTensorDataAsSpan<float>().Slice(h * _cache.Capacity * hd, _cache.Length * hd)))
+                {
+                    return false;
+                }
+            }
+
+            if (_memory is not null && (!AllFinite(_memory.Matrices[layer].GetTensorDataAsSpan<float>()) || !AllFinite(_memory.Norms[layer].GetTensorDataAsSpan<float>())))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Writes the state to a stream (versioned, checksummed; see <see cref="StateSnapshot"/>).</summary>
     /// <param name="stream">The destination.</param>
@@ -121,7 +159,7 @@ public sealed class InferenceState : IDisposable
         }
     }
 
-    private float[] Append(ReadOnlySpan<int> ids, bool allLogits, CancellationToken ct, IProgress<PrefillProgress>? progress)
+    private Span<float> AppendCore(ReadOnlySpan<int> ids, bool allLogits, CancellationToken ct, IProgress<PrefillProgress>? progress)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (ids.IsEmpty)
@@ -148,30 +186,42 @@ public sealed class InferenceState : IDisposable
             EnsureCapacity(ids.Length);
         }
 
-        var result = new float[(allLogits ? ids.Length : 1) * vocab];
+        float[]? all = allLogits ? new float[ids.Length * vocab] : null;
+        Span<float> last = default;
         int start = 0;
         while (start < ids.Length)
         {
             ct.ThrowIfCancellationRequested();
             int n = ChunkLength(TokenCount, ids.Length - start);
-            bool last = start + n == ids.Length;
             int keep = allLogits ? n : 1;
-            var logits = new float[keep * vocab];
-            RunChunk(ids.Slice(start, n), keep, logits, ct);
-            if (allLogits)
+            var logits = RunChunk(ids.Slice(start, n), keep, ct);
+            if (all is not null)
             {
-                logits.CopyTo(result, start * vocab);
+                logits.AsSpan(0, n * vocab).CopyTo(all.AsSpan(start * vocab));
             }
-            else if (last)
+            else
             {
-                logits.CopyTo(result, 0);
+                last = logits.AsSpan(0, vocab);
             }
 
             start += n;
             progress?.Report(new PrefillProgress(start, ids.Length));
         }
 
-        return result;
+        return all ?? last;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The chunk starting at stream position <paramref name="position"/> ends at the next grid boundary <c>S + k·L</c>.</summary>
@@ -183,7 +233,7 @@ public sealed class InferenceState : IDisposable
         return (int)Math.Min(end - position, remaining);
     }
 
-    private void RunChunk(ReadOnlySpan<int> ids, int keep, float[] logits, CancellationToken ct)
+    private float[] RunChunk(ReadOnlySpan<int> ids, int keep, CancellationToken ct)
     {
         if (_window is not null)
         {
@@ -200,8 +250,9 @@ public sealed class InferenceState : IDisposable
         {
             // The gate reads memory only once it holds something and only when the package's gates are trained.
             bool gateOn = _memory is { TokensWritten: > 0 } && _config.LongRoute.GatesTrained;
-            _runner.Run(_cache, ids, keep, logits, runOptions, _memory, gateOn);
+            var logits = _runner.Run(_cache, ids, keep, _buffers, runOptions, _memory, gateOn);
             TokenCount += ids.Length;
+            return logits;
         }
         catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
         {

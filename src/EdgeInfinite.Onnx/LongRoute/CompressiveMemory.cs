@@ -13,6 +13,8 @@ internal sealed class CompressiveMemory : IDisposable
     private readonly ModelArchitecture _a;
     private readonly MemoryUpdateRule _rule;
     private readonly float _epsilon;
+    private float[] _sigmaKeys = [];
+    private float[] _deltas = [];
 
     public CompressiveMemory(ModelArchitecture architecture, MemoryUpdateRule rule, double epsilon)
     {
@@ -52,8 +54,14 @@ internal sealed class CompressiveMemory : IDisposable
         var z = Norms[layer].GetTensorMutableDataAsSpan<float>().Slice(kvHead * hd, hd);
         Span<float> sk = stackalloc float[hd];
         Span<float> delta = stackalloc float[hd];
-        var sigmaKeys = new float[count * hd];
-        var deltas = new float[count * hd];
+        if (_sigmaKeys.Length < count * hd)
+        {
+            _sigmaKeys = new float[count * hd];
+            _deltas = new float[count * hd];
+        }
+
+        var sigmaKeys = _sigmaKeys;
+        var deltas = _deltas;
 
         // Retrieval for the delta rule uses the memory as it was before this write, for every token of the block.
         for (int t = 0; t < count; t++)

@@ -11,14 +11,22 @@ namespace EdgeInfinite.Onnx.LongRoute;
 internal sealed class SlidingWindow(ModelArchitecture architecture, int sinkTokens)
 {
     private readonly KeyRotation _rotation = new(architecture);
+    private float[] _keys = [];
+    private float[] _values = [];
 
     public void Evict(KvCache cache, int count, CompressiveMemory? memory)
     {
         int hd = architecture.HeadDim;
         int start = sinkTokens;
         int moved = cache.Length - start - count;
-        var keys = new float[count * hd];
-        var values = new float[count * hd];
+        if (_keys.Length != count * hd)
+        {
+            _keys = new float[count * hd];
+            _values = new float[count * hd];
+        }
+
+        var keys = _keys;
+        var values = _values;
         for (int layer = 0; layer < architecture.NumLayers; layer++)
         {
             var k = cache.Keys[layer].GetTensorMutableDataAsSpan<float>();

@@ -39,7 +39,7 @@ public sealed record PackageConfig
     public PackageFiles Files { get; init; } = new();
 
     /// <summary>Gets a value that changes whenever the package's weights change (conversion, gate training); saved states record it.</summary>
-    public string Revision { get; init; } = Guid.NewGuid().ToString("N");
+    public string Revision { get; init; } = string.Empty;
 
     /// <summary>Gets the number of positions the graphs' rotary caches cover (the largest cache the short route can hold).</summary>
     public required int MaxPositions { get; init; }
@@ -92,6 +92,7 @@ public sealed record PackageConfig
         }
 
         Require(FormatVersion == CurrentFormatVersion, "formatVersion", FormatVersion, $"this library reads version {CurrentFormatVersion}");
+        Require(!string.IsNullOrWhiteSpace(Revision), "revision", Revision, "must be set (the converter writes a new one for every package)");
         var a = Architecture;
         Require(a is not null, "architecture", null, "it is required");
         Require(a!.VocabSize > 0, "architecture.vocabSize", a.VocabSize, "must be positive");
