@@ -32,12 +32,13 @@ internal static class GenerateCommand
         var printIds = new Option<bool>("--print-ids") { Description = "Print the generated ids comma-separated on one line instead of the text." };
         var dumpLogits = new Option<FileInfo?>("--dump-logits") { Description = "Write the logits of every prompt position as float32 little-endian [prompt_len, vocab]." };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads." };
+        var memoryOff = new Option<bool>("--memory-off") { Description = "Long route without memory: tokens leaving the window are dropped (sink + window only)." };
         var loadState = new Option<FileInfo?>("--load-state") { Description = "Continue from a saved state: the prompt is appended to it." };
         var saveState = new Option<FileInfo?>("--save-state") { Description = "Save the state after generating (the last generated token is not in it)." };
 
         var command = new Command("generate", "Generate text or ids from a package.")
         {
-            package, prompt, promptFile, promptIds, promptIdsFile, chat, maxNew, greedy, temperature, topK, topP, repetition, seed, stop, route, printIds, dumpLogits, threads, loadState, saveState,
+            package, prompt, promptFile, promptIds, promptIdsFile, chat, maxNew, greedy, temperature, topK, topP, repetition, seed, stop, route, printIds, dumpLogits, threads, memoryOff, loadState, saveState,
         };
         command.SetAction((parse, ct) =>
         {
@@ -57,15 +58,15 @@ internal static class GenerateCommand
             using var model = EdgeInfiniteModel.Load(parse.GetValue(package)!.FullName, new EdgeInfiniteModelOptions { IntraOpThreads = parse.GetValue(threads) });
             var ids = ReadPrompt(model, parse.GetValue(prompt), parse.GetValue(promptFile), parse.GetValue(promptIds), parse.GetValue(promptIdsFile), parse.GetValue(chat));
             var dump = parse.GetValue(dumpLogits);
-            Run(model, ids, options, parse.GetValue(printIds), dump?.FullName, parse.GetValue(loadState)?.FullName, parse.GetValue(saveState)?.FullName, stdout, stderr, ct);
+            Run(model, ids, options, !parse.GetValue(memoryOff), parse.GetValue(printIds), dump?.FullName, parse.GetValue(loadState)?.FullName, parse.GetValue(saveState)?.FullName, stdout, stderr, ct);
             return Task.FromResult(0);
         });
         return command;
     }
 
-    private static void Run(EdgeInfiniteModel model, int[] ids, GenerationOptions options, bool printIds, string? dumpPath, string? loadPath, string? savePath, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    private static void Run(EdgeInfiniteModel model, int[] ids, GenerationOptions options, bool memory, bool printIds, string? dumpPath, string? loadPath, string? savePath, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        using var state = loadPath is null ? model.CreateState(options.Route, ids.Length + options.MaxNewTokens) : LoadState(model, loadPath);
+        using var state = loadPath is null ? model.CreateState(options.Route, ids.Length + options.MaxNewTokens, memory) : LoadState(model, loadPath);
         var generated = new List<int>();
         GenerationUpdate? last = null;
         var clock = Stopwatch.StartNew();

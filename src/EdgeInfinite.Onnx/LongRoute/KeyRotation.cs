@@ -11,32 +11,55 @@ internal sealed class KeyRotation
 {
     private readonly double[] _invFreq;
     private readonly int _headDim;
+    private readonly float[] _cos;
+    private readonly float[] _sin;
 
     public KeyRotation(ModelArchitecture architecture)
     {
         _invFreq = RotaryEmbedding.InverseFrequencies(architecture);
         _headDim = architecture.HeadDim;
+        _cos = new float[_headDim / 2];
+        _sin = new float[_headDim / 2];
     }
 
-    /// <summary>Rotates <paramref name="count"/> consecutive keys (<c>[count, Dh]</c>) by <paramref name="offset"/> positions.</summary>
-    public void Rotate(Span<float> keys, int count, long offset) => Rotate(keys, count, offset, 0);
+    /// <summary>Rotates <paramref name="count"/> consecutive keys (<c>[count, Dh]</c>) all by <paramref name="offset"/> positions.</summary>
+    public void Rotate(Span<float> keys, int count, long offset)
+    {
+        Angles(offset);
+        for (int t = 0; t < count; t++)
+        {
+            Apply(keys.Slice(t * _headDim, _headDim));
+        }
+    }
 
     /// <summary>Rotates consecutive keys, key <c>t</c> by <c>offset + step·t</c> positions.</summary>
     public void Rotate(Span<float> keys, int count, long offset, int step)
     {
-        int half = _headDim / 2;
         for (int t = 0; t < count; t++)
         {
-            var k = keys.Slice(t * _headDim, _headDim);
-            long position = offset + (long)step * t;
-            for (int i = 0; i < half; i++)
-            {
-                double angle = position * _invFreq[i];
-                float c = (float)Math.Cos(angle), s = (float)Math.Sin(angle);
-                float x1 = k[i], x2 = k[i + half];
-                k[i] = x1 * c - x2 * s;
-                k[i + half] = x2 * c + x1 * s;
-            }
+            Angles(offset + (long)step * t);
+            Apply(keys.Slice(t * _headDim, _headDim));
+        }
+    }
+
+    private void Angles(long position)
+    {
+        for (int i = 0; i < _cos.Length; i++)
+        {
+            double angle = position * _invFreq[i];
+            _cos[i] = (float)Math.Cos(angle);
+            _sin[i] = (float)Math.Sin(angle);
+        }
+    }
+
+    private void Apply(Span<float> k)
+    {
+        int half = _cos.Length;
+        for (int i = 0; i < half; i++)
+        {
+            float x1 = k[i], x2 = k[i + half];
+            k[i] = x1 * _cos[i] - x2 * _sin[i];
+            k[i + half] = x2 * _cos[i] + x1 * _sin[i];
         }
     }
 }
