@@ -6,4 +6,5 @@ namespace EdgeInfinite.Cli.Commands;
 /// <param name="StateBytes">The state's size.</param>
 /// <param name="TokensInMemory">Tokens compressed into memory.</param>
 /// <param name="PeakWorkingSetBytes">The process's peak working set so far.</param>
-internal sealed record SoakCheckpoint(long Tokens, double TokensPerSecond, long StateBytes, long TokensInMemory, long PeakWorkingSetBytes);
+/// <param name="ManagedHeapBytes">The bytes the .NET heap holds (live and not yet collected), to tell managed from native growth.</param>
+internal sealed record SoakCheckpoint(long Tokens, double TokensPerSecond, long StateBytes, long TokensInMemory, long PeakWorkingSetBytes, long ManagedHeapBytes);

@@ -92,7 +92,7 @@ internal static class SoakCommand
                 if (state.TokenCount >= nextCheckpoint || state.TokenCount == total)
                 {
                     finite &= state.IsFinite();
-                    checkpoints.Add(new SoakCheckpoint(state.TokenCount, state.TokenCount / clock.Elapsed.TotalSeconds, state.StateBytes, state.TokensInMemory, Process.GetCurrentProcess().PeakWorkingSet64));
+                    checkpoints.Add(new SoakCheckpoint(state.TokenCount, state.TokenCount / clock.Elapsed.TotalSeconds, state.StateBytes, state.TokensInMemory, PeakWorkingSet(), GC.GetTotalMemory(forceFullCollection: false)));
                     nextCheckpoint *= 2;
                 }
 
@@ -101,6 +101,12 @@ internal static class SoakCommand
         }
 
         return new SoakResult(model.Config.Name, state.Route.ToString().ToLowerInvariant(), memoryOn, state.TokenCount, finite, clock.Elapsed.TotalSeconds,
-            state.TokenCount / clock.Elapsed.TotalSeconds, state.StateBytes, Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0), checkpoints);
+            state.TokenCount / clock.Elapsed.TotalSeconds, state.StateBytes, PeakWorkingSet() / (1024.0 * 1024.0), checkpoints);
+    }
+
+    private static long PeakWorkingSet()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
     }
 }

@@ -11,11 +11,11 @@ internal sealed record SoakResult(string Model, string Route, bool Memory, long 
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"{Model}: {Tokens:N0} tokens, route {Route}, memory {(Memory ? "on" : "off")}, {(Finite ? "all logits and state finite" : "NON-FINITE VALUES")}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"{Seconds:0.0} s, {TokensPerSecond:N0} tokens/s, state {StateBytes:N0} bytes, peak RSS {PeakRssMb:0.0} MB");
-        sb.AppendLine("| tokens | tokens/s so far | state bytes | tokens in memory | peak RSS MB |");
-        sb.AppendLine("| ---: | ---: | ---: | ---: | ---: |");
+        sb.AppendLine("| tokens | tokens/s so far | state bytes | tokens in memory | peak RSS MB | .NET heap MB |");
+        sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var c in Checkpoints)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {c.Tokens:N0} | {c.TokensPerSecond:N0} | {c.StateBytes:N0} | {c.TokensInMemory:N0} | {c.PeakWorkingSetBytes / (1024.0 * 1024.0):0.0} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {c.Tokens:N0} | {c.TokensPerSecond:N0} | {c.StateBytes:N0} | {c.TokensInMemory:N0} | {c.PeakWorkingSetBytes / (1024.0 * 1024.0):0.0} | {c.ManagedHeapBytes / (1024.0 * 1024.0):0.0} |");
         }
 
         return sb.ToString().TrimEnd();
