@@ -15,6 +15,7 @@ internal static class CliApp
         root.Subcommands.Add(SoakCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectStateCommand.Create(stdout));
         root.Subcommands.Add(BenchLongCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ExportGgufCommand.Create(stdout));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -32,7 +33,7 @@ internal static class CliApp
             await stderr.WriteLineAsync("error: cancelled");
             return 130;
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException or NotSupportedException or FormatException or CliUsageException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException or NotSupportedException or FormatException or CliUsageException or KeyNotFoundException)
         {
             await stderr.WriteLineAsync($"error: {OneLine(ex.Message)}");
             return 1;
