@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.SideBySide.Runners;
+
+namespace EdgeInfinite.SideBySide;
+
+/// <summary>The child side: one engine, one length; a warm-up run on a short prompt first, then the measured run.</summary>
+internal static class RunOne
+{
+    public static int Run(IReadOnlyDictionary<string, string> a)
+    {
+        string mode = a["--mode"];
+        int length = int.Parse(a["--length"], CultureInfo.InvariantCulture);
+        int decode = int.Parse(a["--decode"], CultureInfo.InvariantCulture);
+        int? threads = a.TryGetValue("--threads", out var t) ? int.Parse(t, CultureInfo.InvariantCulture) : null;
+        string package = a["--package"];
+        using IModeRunner runner = mode switch
+        {
+            "long" => new EdgeInfiniteRunner(package, Route.Long, memory: true, threads),
+            "memoff" => new EdgeInfiniteRunner(package, Route.Long, memory: false, threads),
+            "short" => new EdgeInfiniteRunner(package, Route.Short, memory: false, threads),
+            "genai" => new GenAiRunner(package, threads),
+            "llamasharp" => new LlamaSharpRunner(a.TryGetValue("--gguf", out var g) ? g : throw new ArgumentException("llamasharp needs --gguf"), threads),
+            _ => throw new ArgumentException($"unknown mode '{mode}' (long, memoff, short, genai, llamasharp)"),
+        };
+        int vocab = Vocabulary(package);
+        var random = new Random(length);
+        runner.Run(Enumerable.Range(0, 64).Select(_ => random.Next(vocab)).ToArray(), 4);
+        var prompt = Enumerable.Range(0, length).Select(_ => random.Next(vocab)).ToArray();
+        var (ttft, tps) = runner.Run(prompt, decode);
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"ttft_ms\":{ttft:0.###},\"decode_tokens_per_s\":{tps:0.###},\"peak_rss_mb\":{self.PeakWorkingSet64 / (1024.0 * 1024.0):0.#}}}"));
+        return 0;
+    }
+
+    private static int Vocabulary(string package) =>
+        Onnx.Packaging.ModelPackage.Open(package).Config.Architecture.VocabSize;
+}
