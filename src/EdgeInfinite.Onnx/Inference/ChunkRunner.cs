@@ -12,8 +12,6 @@ internal sealed class ChunkRunner : IDisposable
     private readonly ModelArchitecture _a;
     private readonly OrtValue[] _zeroMemory;
     private readonly OrtValue[] _zeroNorm;
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
 
     public ChunkRunner(ModelPackage package, SessionOptions options)
     {
@@ -38,21 +36,14 @@ internal sealed class ChunkRunner : IDisposable
             _zeroNorm[i] = OrtValue.CreateTensorValueFromMemory(new float[_a.NumKvHeads * hd], [1, _a.NumKvHeads, hd, 1]);
         }
 
-        var inputs = new List<string> { C.InputIds, C.SeqLensK, C.TotalSequenceLength, C.NumLogitsToKeep, C.GateEnable };
-        var outputs = new List<string> { C.Logits };
-        for (int i = 0; i < _a.NumLayers; i++)
-        {
-            inputs.AddRange([C.PastKey(i), C.PastValue(i), C.Memory(i), C.MemoryNorm(i)]);
-            outputs.AddRange([C.PresentKey(i), C.PresentValue(i)]);
-        }
-
-        _inputNames = [.. inputs];
-        _outputNames = [.. outputs];
     }
 
+    /// <summary>Creates the I/O binding a new state runs with.</summary>
+    public ChunkBuffers CreateBuffers(int maxChunk) => new(_session, maxChunk, _a.VocabSize, _a.NumLayers);
+
     /// <summary>
-    /// Appends <paramref name="ids"/> after the cache's valid positions and leaves the logits of the last
-    /// <paramref name="logitsToKeep"/> tokens in <paramref name="buffers"/>; returns that logits array.
+    /// Appends <paramref name="ids"/> after the cache's valid positions; returns the buffer that holds the logits of
+    /// the last <paramref name="logitsToKeep"/> tokens.
     /// </summary>
     public float[] Run(KvCache cache, ReadOnlySpan<int> ids, int logitsToKeep, ChunkBuffers buffers, RunOptions runOptions, CompressiveMemory? memory, bool gateOn)
     {
@@ -72,32 +63,9 @@ internal sealed class ChunkRunner : IDisposable
         buffers.Scalars[1] = total;
         buffers.Keep[0] = logitsToKeep;
         buffers.Gate[0] = gateOn ? 1f : 0f;
-        var logits = buffers.Logits(logitsToKeep);
-        using var inputIds = ChunkBuffers.Wrap(buffers.Ids, t, [1, t]);
-        using var seqlens = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<int>(buffers.Scalars, 0, 1), [1]);
-        using var totalLen = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<int>(buffers.Scalars, 1, 1), []);
-        using var keep = ChunkBuffers.Wrap(buffers.Keep, 1, [1]);
-        using var gate = ChunkBuffers.Wrap(buffers.Gate, 1, [1]);
-        using var logitsValue = ChunkBuffers.Wrap(logits, logitsToKeep * _a.VocabSize, [1, logitsToKeep, _a.VocabSize]);
-        var runInputs = new OrtValue[_inputNames.Length];
-        var runOutputs = new OrtValue[_outputNames.Length];
-        runInputs[0] = inputIds;
-        runInputs[1] = seqlens;
-        runInputs[2] = totalLen;
-        runInputs[3] = keep;
-        runInputs[4] = gate;
-        runOutputs[0] = logitsValue;
-        for (int i = 0; i < _a.NumLayers; i++)
-        {
-            runInputs[5 + 4 * i] = cache.Keys[i];
-            runInputs[6 + 4 * i] = cache.Values[i];
-            runInputs[7 + 4 * i] = memory?.Matrices[i] ?? _zeroMemory[i];
-            runInputs[8 + 4 * i] = memory?.Norms[i] ?? _zeroNorm[i];
-            runOutputs[1 + 2 * i] = cache.Keys[i];
-            runOutputs[2 + 2 * i] = cache.Values[i];
-        }
-
-        _session.Run(runOptions, _inputNames, runInputs, _outputNames, runOutputs);
+        buffers.BindState(cache, memory, _zeroMemory, _zeroNorm);
+        var logits = buffers.BindTokens(t, logitsToKeep);
+        _session.RunWithBinding(runOptions, buffers.Binding);
         cache.Length = total;
         return logits;
     }

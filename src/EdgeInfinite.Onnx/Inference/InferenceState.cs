@@ -28,6 +28,7 @@ public sealed class InferenceState : IDisposable
     private CompressiveMemory? _memory;
     private SlidingWindow? _window;
     private readonly ChunkBuffers _buffers;
+    private RunOptions _runOptions = new();
     private KvCache _cache;
     private bool _disposed;
 
@@ -38,7 +39,7 @@ public sealed class InferenceState : IDisposable
         _autoRouted = autoRouted && route == Route.Short;
         _routeThreshold = routeThreshold;
         MemoryEnabled = memoryEnabled;
-        _buffers = new ChunkBuffers(config.LongRoute.SinkTokens + config.LongRoute.SegmentTokens, config.Architecture.VocabSize);
+        _buffers = runner.CreateBuffers(config.LongRoute.SinkTokens + config.LongRoute.SegmentTokens);
         _cache = new KvCache(config.Architecture, route == Route.Long ? LongRouteCapacity : capacity);
         if (route == Route.Long)
         {
@@ -89,7 +90,7 @@ public sealed class InferenceState : IDisposable
     internal float[] AppendOneInPlace(int id, CancellationToken cancellationToken = default)
     {
         AppendCore([id], allLogits: false, cancellationToken, progress: null);
-        return _buffers.Logits(1);
+        return _buffers.Logits();
     }
 
     /// <summary>Appends tokens and returns the logits of every appended position.</summary>
@@ -142,6 +143,8 @@ public sealed class InferenceState : IDisposable
             _disposed = true;
             _cache.Dispose();
             _memory?.Dispose();
+            _buffers.Dispose();
+            _runOptions.Dispose();
         }
     }
 
@@ -244,7 +247,14 @@ public sealed class InferenceState : IDisposable
             }
         }
 
-        using var runOptions = new RunOptions();
+        if (_runOptions.Terminate)
+        {
+            // Set by a cancellation that arrived after its run had finished.
+            _runOptions.Dispose();
+            _runOptions = new RunOptions();
+        }
+
+        var runOptions = _runOptions;
         using var registration = ct.CanBeCanceled ? ct.Register(() => runOptions.Terminate = true) : default;
         try
         {
@@ -256,6 +266,10 @@ public sealed class InferenceState : IDisposable
         }
         catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
         {
+            // A terminated RunOptions stays terminated: the next chunk gets a fresh one.
+            _runOptions.Dispose();
+            _runOptions = new RunOptions();
+
             // The cache length only advances after a successful run, so the state is still the one before this chunk.
             throw new OperationCanceledException(ct);
         }
