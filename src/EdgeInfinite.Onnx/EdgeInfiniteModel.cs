@@ -60,6 +60,18 @@ public sealed class EdgeInfiniteModel : IDisposable
             sessionOptions.IntraOpNumThreads = threads;
         }
 
+        // Without pre-packing ONNX Runtime uses the memory-mapped weights file as it is: measured on a 0.5B-shaped
+        // model, peak RSS 873 MB instead of 1,392 MB, load 0.7 s instead of 3.4 s, and no slower (docs/benchmarks).
+        if (!options.SessionConfig.ContainsKey("session.disable_prepacking"))
+        {
+            sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
+        }
+
+        foreach (var (key, value) in options.SessionConfig)
+        {
+            sessionOptions.AddSessionConfigEntry(key, value);
+        }
+
         return new EdgeInfiniteModel(package, new ChunkRunner(package, sessionOptions), options);
     }
 

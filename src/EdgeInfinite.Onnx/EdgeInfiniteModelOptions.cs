@@ -9,7 +9,18 @@ public sealed class EdgeInfiniteModelOptions
     /// <summary>Gets or sets the route threshold in tokens; <see langword="null"/> uses the package's.</summary>
     public int? RouteThreshold { get; set; }
 
+    /// <summary>
+    /// Gets or sets extra ONNX Runtime session config entries (for example <c>session.disable_prepacking</c>), applied
+    /// after the library's own.
+    /// </summary>
+    public IDictionary<string, string> SessionConfig { get; set; } = new Dictionary<string, string>();
+
     /// <summary>Creates a copy.</summary>
     /// <returns>The copy.</returns>
-    public EdgeInfiniteModelOptions Clone() => (EdgeInfiniteModelOptions)MemberwiseClone();
+    public EdgeInfiniteModelOptions Clone()
+    {
+        var copy = (EdgeInfiniteModelOptions)MemberwiseClone();
+        copy.SessionConfig = new Dictionary<string, string>(SessionConfig);
+        return copy;
+    }
 }
