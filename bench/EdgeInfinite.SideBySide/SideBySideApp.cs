@@ -52,10 +52,13 @@ internal static class SideBySideApp
             foreach (string mode in modes)
             {
                 double kvMb = 2.0 * arch.NumLayers * arch.NumKvHeads * arch.HeadDim * sizeof(float) * (length + decode) / (1024 * 1024);
+
+                // GenAI's decoder graph (as its builder lays it out) returns prompt logits for every position.
+                double logitsMb = mode == "genai" ? (double)length * arch.VocabSize * sizeof(float) / (1024 * 1024) : 0;
                 BenchRow row;
-                if (s_fullAttention.Contains(mode) && kvMb > capMb)
+                if (s_fullAttention.Contains(mode) && kvMb + logitsMb > capMb)
                 {
-                    row = new BenchRow(name, mode, length, null, null, null, $"over cap (KV {kvMb:0} MB > {capMb:0} MB)");
+                    row = new BenchRow(name, mode, length, null, null, null, $"over cap (KV + logits {kvMb + logitsMb:0} MB > {capMb:0} MB)");
                 }
                 else if (mode is "short" or "genai" && length + decode + 1 > config.MaxPositions)
                 {
