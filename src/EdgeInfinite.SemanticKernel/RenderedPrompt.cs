@@ -1,0 +1,6 @@
+namespace EdgeInfinite.SemanticKernel;
+
+/// <summary>A rendered prompt.</summary>
+/// <param name="Text">The prompt text from the chat template.</param>
+/// <param name="AssistantContents">The assistant turns' contents as rendered, in order.</param>
+internal sealed record RenderedPrompt(string Text, IReadOnlyList<string> AssistantContents);

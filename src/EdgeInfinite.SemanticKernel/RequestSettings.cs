@@ -1,0 +1,128 @@
+using System.Globalization;
+using EdgeInfinite.Onnx.Generation;
+using EdgeInfinite.Onnx.Inference;
+using Microsoft.Extensions.AI;
+
+namespace EdgeInfinite.SemanticKernel;
+
+/// <summary>The engine settings of one request, read and validated from <see cref="ChatOptions"/>.</summary>
+internal sealed class RequestSettings
+{
+    /// <summary>The output budget when <see cref="ChatOptions.MaxOutputTokens"/> is not set.</summary>
+    public const int DefaultMaxOutputTokens = 512;
+
+    private RequestSettings(GenerationOptions generation, bool memoryEnabled, IReadOnlyList<AIFunctionDeclaration> tools)
+    {
+        Generation = generation;
+        MemoryEnabled = memoryEnabled;
+        Tools = tools;
+    }
+
+    /// <summary>Gets the generation options (route included).</summary>
+    public GenerationOptions Generation { get; }
+
+    /// <summary>Gets a value indicating whether the long route uses the compressed memory.</summary>
+    public bool MemoryEnabled { get; }
+
+    /// <summary>Gets the functions offered to the model.</summary>
+    public IReadOnlyList<AIFunctionDeclaration> Tools { get; }
+
+    /// <summary>Reads the options.</summary>
+    /// <param name="options">The chat options.</param>
+    /// <returns>The settings.</returns>
+    /// <exception cref="ArgumentException">A value is out of range; the message names the option.</exception>
+    public static RequestSettings From(ChatOptions? options)
+    {
+        var g = new GenerationOptions { MaxNewTokens = DefaultMaxOutputTokens };
+        if (options is null)
+        {
+            return new RequestSettings(g, true, []);
+        }
+
+        if (options.MaxOutputTokens is { } max)
+        {
+            g.MaxNewTokens = max >= 0 ? max : throw new ArgumentOutOfRangeException(nameof(options), max, "ChatOptions.MaxOutputTokens (max_tokens) must be zero or more.");
+        }
+
+        if (options.Temperature is { } t)
+        {
+            g.Temperature = t >= 0 && float.IsFinite(t) ? t : throw new ArgumentOutOfRangeException(nameof(options), t, "ChatOptions.Temperature (temperature) must be a finite number ≥ 0.");
+        }
+
+        if (options.TopP is { } p)
+        {
+            g.TopP = p > 0 && p <= 1 ? p : throw new ArgumentOutOfRangeException(nameof(options), p, "ChatOptions.TopP (top_p) must be in (0, 1].");
+        }
+
+        if (options.TopK is { } k)
+        {
+            g.TopK = k >= 0 ? k : throw new ArgumentOutOfRangeException(nameof(options), k, "ChatOptions.TopK (top_k) must be zero (off) or positive.");
+        }
+
+        if (options.Seed is { } seed)
+        {
+            g.Seed = unchecked((int)(seed ^ (seed >> 32)));
+        }
+
+        if (options.StopSequences is { Count: > 0 } stops)
+        {
+            g.StopSequences = stops.Any(string.IsNullOrEmpty)
+                ? throw new ArgumentException("ChatOptions.StopSequences (stop_sequences) must not contain empty strings.", nameof(options))
+                : [.. stops];
+        }
+
+        var extra = options.AdditionalProperties;
+        g.Route = ParseRoute(Lookup(extra, EdgeInfiniteMetadataKeys.Route));
+        bool memory = ParseMemory(Lookup(extra, EdgeInfiniteMetadataKeys.Memory));
+        if (Lookup(extra, EdgeInfiniteMetadataKeys.RepetitionPenalty) is { } rp)
+        {
+            float penalty = Convert.ToSingle(rp, CultureInfo.InvariantCulture);
+            g.RepetitionPenalty = penalty > 0 && float.IsFinite(penalty)
+                ? penalty
+                : throw new ArgumentOutOfRangeException(nameof(options), penalty, $"{EdgeInfiniteMetadataKeys.RepetitionPenalty} must be a finite number > 0.");
+        }
+
+        var tools = options.ToolMode is NoneChatToolMode || options.Tools is null
+            ? []
+            : options.Tools.OfType<AIFunctionDeclaration>().ToList();
+        return new RequestSettings(g, memory, tools);
+    }
+
+    /// <summary>Parses a route name.</summary>
+    /// <param name="value">auto, short, long (any case), a <see cref="Route"/>, or <see langword="null"/> (auto).</param>
+    /// <returns>The route.</returns>
+    public static Route ParseRoute(object? value) => value switch
+    {
+        null => Route.Auto,
+        Route r => r,
+        string s when s.Equals("auto", StringComparison.OrdinalIgnoreCase) => Route.Auto,
+        string s when s.Equals("short", StringComparison.OrdinalIgnoreCase) => Route.Short,
+        string s when s.Equals("long", StringComparison.OrdinalIgnoreCase) => Route.Long,
+        _ => throw new ArgumentException($"{EdgeInfiniteMetadataKeys.Route} (route) = '{value}' is invalid: use auto, short or long.", nameof(value)),
+    };
+
+    /// <summary>Parses the memory switch.</summary>
+    /// <param name="value">on/off, true/false, or <see langword="null"/> (on).</param>
+    /// <returns>Whether memory is on.</returns>
+    public static bool ParseMemory(object? value) => value switch
+    {
+        null => true,
+        bool b => b,
+        string s when s.Equals("on", StringComparison.OrdinalIgnoreCase) || s.Equals("true", StringComparison.OrdinalIgnoreCase) => true,
+        string s when s.Equals("off", StringComparison.OrdinalIgnoreCase) || s.Equals("false", StringComparison.OrdinalIgnoreCase) => false,
+        _ => throw new ArgumentException($"{EdgeInfiniteMetadataKeys.Memory} (memory) = '{value}' is invalid: use on or off.", nameof(value)),
+    };
+
+    private static object? Lookup(AdditionalPropertiesDictionary? extra, string key)
+    {
+        if (extra is null)
+        {
+            return null;
+        }
+
+        // Semantic Kernel's settings arrive under their JSON names ("route", "memory", "repetition_penalty").
+        return extra.TryGetValue(key, out var value) ? value
+            : extra.TryGetValue(key["edgeinfinite.".Length..], out value) ? value
+            : null;
+    }
+}

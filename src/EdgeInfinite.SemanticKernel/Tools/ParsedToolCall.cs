@@ -1,0 +1,6 @@
+namespace EdgeInfinite.SemanticKernel.Tools;
+
+/// <summary>A tool call found in model output.</summary>
+/// <param name="Name">The function name.</param>
+/// <param name="Arguments">The arguments (JSON values).</param>
+internal sealed record ParsedToolCall(string Name, IDictionary<string, object?> Arguments);
