@@ -99,15 +99,26 @@ public sealed class EdgeInfiniteChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var response = await GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken).ConfigureAwait(false);
-        if (response.AdditionalProperties is { Count: > 0 } props && response.Messages.Count > 0)
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
-            // Semantic Kernel reads a message's AdditionalProperties as ChatMessageContent.Metadata.
-            var last = response.Messages[^1];
-            last.AdditionalProperties ??= [];
-            foreach (var (key, value) in props)
+            updates.Add(update);
+        }
+
+        var response = updates.ToChatResponse();
+        if (updates.Count > 0 && updates[^1].AdditionalProperties is { Count: > 0 } props)
+        {
+            // The engine's numbers go on the response and on its last message (Semantic Kernel's ChatMessageContent.Metadata).
+            response.AdditionalProperties = new AdditionalPropertiesDictionary(props);
+            response.RawRepresentation = updates[^1].RawRepresentation;
+            if (response.Messages.Count > 0)
             {
-                last.AdditionalProperties[key] = value;
+                var last = response.Messages[^1];
+                last.AdditionalProperties ??= [];
+                foreach (var (key, value) in props)
+                {
+                    last.AdditionalProperties[key] = value;
+                }
             }
         }
 
@@ -293,7 +304,14 @@ public sealed class EdgeInfiniteChatClient : IChatClient
                 CreatedAt = DateTimeOffset.UtcNow,
                 FinishReason = finishReason,
                 AdditionalProperties = props,
-                RawRepresentation = final,
+                RawRepresentation = new EdgeInfiniteResponseDetails
+                {
+                    PromptTokenIds = promptIds,
+                    OutputTokenIds = [.. produced],
+                    ReusedPromptTokens = reused,
+                    FinishReason = finish,
+                    RawText = run.RawText,
+                },
             });
 
             // Remember the conversation, and the exact ids behind the response text (so the next turn reuses this state).
