@@ -7,6 +7,12 @@ namespace EdgeInfinite.SemanticKernel.Tools;
 /// <summary>Renders tool definitions, assistant tool calls and tool results as text for the chat template (Hermes/Qwen format).</summary>
 internal static class ToolCallFormat
 {
+    private static readonly JsonSerializerOptions s_json = new(AIJsonUtilities.DefaultOptions)
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>Renders a function call as the model writes it.</summary>
     /// <param name="call">The call.</param>
     /// <returns><c>&lt;tool_call&gt;\n{"name": ..., "arguments": ...}\n&lt;/tool_call&gt;</c>.</returns>
@@ -18,7 +24,7 @@ internal static class ToolCallFormat
             ["name"] = call.Name,
             ["arguments"] = call.Arguments ?? new Dictionary<string, object?>(),
         };
-        return $"{ToolCallParser.OpenTag}\n{JsonSerializer.Serialize(body, AIJsonUtilities.DefaultOptions)}\n{ToolCallParser.CloseTag}";
+        return $"{ToolCallParser.OpenTag}\n{JsonSerializer.Serialize(body, s_json)}\n{ToolCallParser.CloseTag}";
     }
 
     /// <summary>Renders a function result's value as text.</summary>
@@ -32,7 +38,7 @@ internal static class ToolCallFormat
             null => result.Exception is { } ex ? $"Error: {ex.Message}" : string.Empty,
             string s => s,
             JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? string.Empty,
-            var other => JsonSerializer.Serialize(other, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object))),
+            var other => JsonSerializer.Serialize(other, s_json.GetTypeInfo(typeof(object))),
         };
     }
 
@@ -51,7 +57,7 @@ internal static class ToolCallFormat
                 ["parameters"] = t.JsonSchema,
             },
         }).ToList();
-        return list.Count == 0 ? null : JsonSerializer.Serialize(list, AIJsonUtilities.DefaultOptions);
+        return list.Count == 0 ? null : JsonSerializer.Serialize(list, s_json);
     }
 
     /// <summary>The system-prompt block that teaches the tool format when the package's template does not render tools itself.</summary>
@@ -69,7 +75,7 @@ internal static class ToolCallFormat
                 ["type"] = "function",
                 ["function"] = new Dictionary<string, object?> { ["name"] = t.Name, ["description"] = t.Description, ["parameters"] = t.JsonSchema },
             };
-            sb.Append('\n').Append(JsonSerializer.Serialize(def, AIJsonUtilities.DefaultOptions));
+            sb.Append('\n').Append(JsonSerializer.Serialize(def, s_json));
         }
 
         sb.Append("\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n");
