@@ -14,6 +14,9 @@ namespace EdgeInfinite.SemanticKernel.Tests.Support;
 public sealed class TinyChatPackage : IDisposable
 {
     public const int Vocab = 1024;
+
+    /// <summary>When set, the converted package is also copied to this folder (if it does not exist).</summary>
+    public const string CopyVariable = "EDGEINFINITE_TEST_PACKAGE_COPY";
     private const int Hidden = 64;
     private const int Inter = 128;
     private const int Layers = 2;
@@ -41,6 +44,16 @@ public sealed class TinyChatPackage : IDisposable
             Name = "tiny-chat",
             LongRoute = new LongRouteSettings { SinkTokens = 4, WindowTokens = 64, SegmentTokens = 16, RouteThreshold = 512 },
         });
+        if (Environment.GetEnvironmentVariable(CopyVariable) is { Length: > 0 } copy && !Directory.Exists(copy))
+        {
+            // For trying the samples by hand: EDGEINFINITE_TEST_PACKAGE_COPY=/tmp/tiny-chat dotnet test ...
+            Directory.CreateDirectory(copy);
+            foreach (string f in Directory.GetFiles(PackagePath))
+            {
+                File.Copy(f, Path.Combine(copy, Path.GetFileName(f)));
+            }
+        }
+
         _model = new Lazy<EdgeInfiniteModel>(() => EdgeInfiniteModel.Load(PackagePath, new EdgeInfiniteModelOptions { IntraOpThreads = 1 }), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
