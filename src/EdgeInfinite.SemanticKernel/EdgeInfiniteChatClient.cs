@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading.Channels;
 using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Generation;
@@ -153,7 +152,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
             history = incoming;
         }
 
-        var job = new Job(history, options?.Instructions, settings, conversationId, "chatcmpl-" + Guid.NewGuid().ToString("N"));
+        var job = new ChatRequest(history, options?.Instructions, settings, conversationId, "chatcmpl-" + Guid.NewGuid().ToString("N"));
         var channel = Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(() => Produce(job, channel.Writer, stop.Token, cancellationToken), CancellationToken.None);
@@ -212,7 +211,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
     private static ChatFinishReason MapFinish(GenerationFinishReason reason, bool toolCalls) =>
         toolCalls ? ChatFinishReason.ToolCalls : reason == GenerationFinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
 
-    private void Produce(Job job, ChannelWriter<ChatResponseUpdate> writer, CancellationToken ct, CancellationToken callerToken)
+    private void Produce(ChatRequest job, ChannelWriter<ChatResponseUpdate> writer, CancellationToken ct, CancellationToken callerToken)
     {
         using var activity = EdgeInfiniteTelemetry.ActivitySource.StartActivity($"chat {ModelId}", ActivityKind.Client);
         activity?.SetTag("gen_ai.operation.name", "chat");
@@ -251,7 +250,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
                 EdgeInfiniteTelemetry.ReusedPromptTokens.Add(reused);
             }
 
-            var run = new ResponseWriter(job, ModelId, writer, job.Settings.Tools.Count > 0 ? new ToolCallParser() : null);
+            var run = new ResponseUpdateWriter(job, ModelId, writer, job.Settings.Tools.Count > 0 ? new ToolCallParser() : null);
             var clock = Stopwatch.StartNew();
             GenerationUpdate? final = null;
             var produced = new List<int>();
@@ -380,96 +379,6 @@ public sealed class EdgeInfiniteChatClient : IChatClient
                     state.Dispose();
                 }
             }
-        }
-    }
-
-    /// <summary>One request's inputs.</summary>
-    private sealed record Job(List<ChatMessage> History, string? Instructions, RequestSettings Settings, string ConversationId, string ResponseId);
-
-    /// <summary>Turns generated text into updates: text as it comes, tool calls once complete.</summary>
-    private sealed class ResponseWriter(Job job, string modelId, ChannelWriter<ChatResponseUpdate> writer, ToolCallParser? parser)
-    {
-        private readonly StringBuilder _raw = new();
-        private readonly List<AIContent> _contents = [];
-
-        public bool HasToolCalls { get; private set; }
-
-        public bool MalformedToolCalls { get; private set; }
-
-        public string RawText => _raw.ToString();
-
-        public void AddText(string text, GenerationUpdate raw)
-        {
-            if (text.Length == 0)
-            {
-                return;
-            }
-
-            _raw.Append(text);
-            if (parser is null)
-            {
-                Write(new TextContent(text), raw);
-                return;
-            }
-
-            Write(parser.Push(text), raw);
-        }
-
-        public void Flush()
-        {
-            if (parser is not null)
-            {
-                Write(parser.Flush(), null);
-            }
-        }
-
-        public ChatMessage ToMessage()
-        {
-            var merged = new List<AIContent>();
-            foreach (var c in _contents)
-            {
-                if (c is TextContent t && merged.Count > 0 && merged[^1] is TextContent prev)
-                {
-                    merged[^1] = new TextContent(prev.Text + t.Text);
-                }
-                else
-                {
-                    merged.Add(c);
-                }
-            }
-
-            return new ChatMessage(ChatRole.Assistant, merged) { MessageId = job.ResponseId };
-        }
-
-        private void Write(IReadOnlyList<ToolCallSegment> segments, GenerationUpdate? raw)
-        {
-            foreach (var segment in segments)
-            {
-                if (segment.Call is { } call)
-                {
-                    HasToolCalls = true;
-                    Write(new FunctionCallContent("call_" + Guid.NewGuid().ToString("N")[..24], call.Name, call.Arguments), raw);
-                }
-                else if (segment.Text is { } text)
-                {
-                    MalformedToolCalls |= text.Contains(ToolCallParser.OpenTag, StringComparison.Ordinal);
-                    Write(new TextContent(text), raw);
-                }
-            }
-        }
-
-        private void Write(AIContent content, GenerationUpdate? raw)
-        {
-            _contents.Add(content);
-            writer.TryWrite(new ChatResponseUpdate(ChatRole.Assistant, [content])
-            {
-                MessageId = job.ResponseId,
-                ResponseId = job.ResponseId,
-                ConversationId = job.ConversationId,
-                ModelId = modelId,
-                CreatedAt = DateTimeOffset.UtcNow,
-                RawRepresentation = raw,
-            });
         }
     }
 }

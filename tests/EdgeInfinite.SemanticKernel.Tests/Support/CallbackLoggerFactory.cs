@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace EdgeInfinite.SemanticKernel.Tests.Support;
 
 /// <summary>A logger factory that records every message (all levels) and can run a callback on each.</summary>
-public sealed class CallbackLoggerFactory(Action<LogLevel, string>? onLog = null) : ILoggerFactory
+public sealed class CallbackLoggerFactory(Action<LogLevel, string>? onLog = null, LogLevel minimumLevel = LogLevel.Trace) : ILoggerFactory
 {
     private readonly List<(LogLevel Level, string Message)> _entries = [];
 
@@ -17,6 +17,8 @@ public sealed class CallbackLoggerFactory(Action<LogLevel, string>? onLog = null
             }
         }
     }
+
+    public LogLevel MinimumLevel => minimumLevel;
 
     public void AddProvider(ILoggerProvider provider)
     {
@@ -43,9 +45,14 @@ public sealed class CallbackLoggerFactory(Action<LogLevel, string>? onLog = null
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => true;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner.MinimumLevel;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(logLevel, formatter(state, exception));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                owner.Add(logLevel, formatter(state, exception));
+            }
+        }
     }
 }
