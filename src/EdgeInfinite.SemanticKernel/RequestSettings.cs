@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using EdgeInfinite.Onnx.Generation;
 using EdgeInfinite.Onnx.Inference;
 using Microsoft.Extensions.AI;
@@ -76,7 +77,7 @@ internal sealed class RequestSettings
         bool memory = ParseMemory(Lookup(extra, EdgeInfiniteMetadataKeys.Memory));
         if (Lookup(extra, EdgeInfiniteMetadataKeys.RepetitionPenalty) is { } rp)
         {
-            float penalty = Convert.ToSingle(rp, CultureInfo.InvariantCulture);
+            float penalty = ToSingle(rp);
             g.RepetitionPenalty = penalty > 0 && float.IsFinite(penalty)
                 ? penalty
                 : throw new ArgumentOutOfRangeException(nameof(options), penalty, $"{EdgeInfiniteMetadataKeys.RepetitionPenalty} must be a finite number > 0.");
@@ -95,6 +96,7 @@ internal sealed class RequestSettings
     {
         null => Route.Auto,
         Route r => r,
+        JsonElement { ValueKind: JsonValueKind.String } e => ParseRoute(e.GetString()),
         string s when s.Equals("auto", StringComparison.OrdinalIgnoreCase) => Route.Auto,
         string s when s.Equals("short", StringComparison.OrdinalIgnoreCase) => Route.Short,
         string s when s.Equals("long", StringComparison.OrdinalIgnoreCase) => Route.Long,
@@ -108,10 +110,24 @@ internal sealed class RequestSettings
     {
         null => true,
         bool b => b,
+        JsonElement { ValueKind: JsonValueKind.True or JsonValueKind.False } e => e.GetBoolean(),
+        JsonElement { ValueKind: JsonValueKind.String } e => ParseMemory(e.GetString()),
         string s when s.Equals("on", StringComparison.OrdinalIgnoreCase) || s.Equals("true", StringComparison.OrdinalIgnoreCase) => true,
         string s when s.Equals("off", StringComparison.OrdinalIgnoreCase) || s.Equals("false", StringComparison.OrdinalIgnoreCase) => false,
         _ => throw new ArgumentException($"{EdgeInfiniteMetadataKeys.Memory} (memory) = '{value}' is invalid: use on or off.", nameof(value)),
     };
+
+    private static float ToSingle(object value)
+    {
+        try
+        {
+            return value is JsonElement e ? e.GetSingle() : Convert.ToSingle(value, CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidCastException or InvalidOperationException or OverflowException)
+        {
+            throw new ArgumentException($"{EdgeInfiniteMetadataKeys.RepetitionPenalty} (repetition_penalty) = '{value}' is not a number.", nameof(value), ex);
+        }
+    }
 
     private static object? Lookup(AdditionalPropertiesDictionary? extra, string key)
     {

@@ -265,6 +265,7 @@ public sealed class ChatClientTests(TinyChatPackage package)
     [InlineData(nameof(ChatOptions.Temperature))]
     [InlineData("edgeinfinite.route")]
     [InlineData("edgeinfinite.memory")]
+    [InlineData("edgeinfinite.repetition_penalty")]
     public async Task GetResponseAsync_InvalidOption_ThrowsArgumentExceptionNamingIt(string option)
     {
         using var client = package.CreateClient();
