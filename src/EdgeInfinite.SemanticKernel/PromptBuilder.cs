@@ -15,12 +15,20 @@ internal sealed class PromptBuilder
 {
     private readonly EdgeInfiniteTokenizer _tokenizer;
     private readonly Lazy<bool> _templateRendersTools;
+    private readonly Lazy<string> _assistantHeader;
 
     public PromptBuilder(EdgeInfiniteTokenizer tokenizer)
     {
         _tokenizer = tokenizer;
         _templateRendersTools = new Lazy<bool>(ProbeToolSupport, LazyThreadSafetyMode.ExecutionAndPublication);
+        _assistantHeader = new Lazy<string>(ProbeAssistantHeader, LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>
+    /// Gets the text the template puts before an assistant turn's content (the generation prompt, e.g.
+    /// <c>&lt;|im_start|&gt;assistant\n</c>), or an empty string when it cannot be told.
+    /// </summary>
+    public string AssistantHeader => _assistantHeader.Value;
 
     /// <summary>Gets a value indicating whether the package's chat template renders tool definitions itself.</summary>
     public bool TemplateRendersTools => _templateRendersTools.Value;
@@ -59,7 +67,7 @@ internal sealed class PromptBuilder
         }
 
         string? toolsJson = tools.Count > 0 && nativeTools ? ToolCallFormat.ToolsJson(tools) : null;
-        return new RenderedPrompt(_tokenizer.ApplyChatTemplate(list, addGenerationPrompt: true, toolsJson), assistantContents);
+        return new RenderedPrompt(_tokenizer.ApplyChatTemplate(list, addGenerationPrompt: true, toolsJson), assistantContents, AssistantHeader);
     }
 
     /// <summary>Renders an assistant message's content as the model would have written it.</summary>
@@ -112,6 +120,21 @@ internal sealed class PromptBuilder
         if (body.Length > 0 || results.Count == 0)
         {
             list.Add(new ChatTemplateMessage(role, body));
+        }
+    }
+
+    private string ProbeAssistantHeader()
+    {
+        ChatTemplateMessage[] probe = [new("user", "u")];
+        try
+        {
+            string with = _tokenizer.ApplyChatTemplate(probe, true, null);
+            string without = _tokenizer.ApplyChatTemplate(probe, false, null);
+            return with.StartsWith(without, StringComparison.Ordinal) ? with[without.Length..] : string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            return string.Empty;
         }
     }
 

@@ -45,7 +45,21 @@ internal sealed class PromptEncoder
                 continue;
             }
 
-            int at = text.IndexOf(content, cursor, StringComparison.Ordinal);
+            // Look for the content where an assistant turn starts, so the same text earlier in the prompt (a user
+            // quoting it, say) is not taken for it; fall back to the content alone for templates with other headers.
+            int at = -1;
+            string header = prompt.AssistantHeader;
+            if (header.Length > 0)
+            {
+                at = text.IndexOf(header + content, cursor, StringComparison.Ordinal);
+                at = at < 0 ? -1 : at + header.Length;
+            }
+
+            if (at < 0)
+            {
+                at = text.IndexOf(content, cursor, StringComparison.Ordinal);
+            }
+
             if (at < 0)
             {
                 continue;
