@@ -36,6 +36,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
     private readonly ChatClientMetadata _metadata;
     private readonly ConversationStateCache _states;
     private readonly BoundedLruMap<string, ChatMessage[]> _transcripts;
+    private readonly BoundedLruMap<string, string> _rawToolCalls;
     private readonly PromptEncoder _encoder;
     private readonly PromptBuilder _prompts;
     private readonly TextGenerator _generator;
@@ -81,7 +82,8 @@ public sealed class EdgeInfiniteChatClient : IChatClient
         _states = new ConversationStateCache(options.ConversationCacheSize);
         _transcripts = new BoundedLruMap<string, ChatMessage[]>(Math.Max(64, options.ConversationCacheSize * 16), StringComparer.Ordinal);
         _encoder = new PromptEncoder(model.Tokenizer, Math.Max(64, options.ConversationCacheSize * 16));
-        _prompts = new PromptBuilder(model.Tokenizer);
+        _rawToolCalls = new BoundedLruMap<string, string>(Math.Max(64, options.ConversationCacheSize * 16), StringComparer.Ordinal);
+        _prompts = new PromptBuilder(model.Tokenizer, id => _rawToolCalls.TryGet(id, out var raw) ? raw : null);
         _generator = new TextGenerator(model);
     }
 
@@ -316,7 +318,15 @@ public sealed class EdgeInfiniteChatClient : IChatClient
             // Remember the conversation, and the exact ids behind the response text (so the next turn reuses this state).
             var responseMessage = run.ToMessage();
             _transcripts.Set(job.ConversationId, [.. job.History, responseMessage]);
-            string content = PromptBuilder.RenderAssistantContent(responseMessage);
+            foreach (var (callId, rawCall) in run.RawToolCalls)
+            {
+                if (rawCall.Length > 0)
+                {
+                    _rawToolCalls.Set(callId, rawCall);
+                }
+            }
+
+            string content = _prompts.RenderAssistantContent(responseMessage);
             if (finish != GenerationFinishReason.StopSequence && content == run.RawText)
             {
                 _encoder.RememberResponse(content, [.. produced]);

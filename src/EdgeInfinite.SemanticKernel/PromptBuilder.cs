@@ -14,12 +14,17 @@ namespace EdgeInfinite.SemanticKernel;
 internal sealed class PromptBuilder
 {
     private readonly EdgeInfiniteTokenizer _tokenizer;
+    private readonly Func<string, string?> _rawToolCall;
     private readonly Lazy<bool> _templateRendersTools;
     private readonly Lazy<string> _assistantHeader;
 
-    public PromptBuilder(EdgeInfiniteTokenizer tokenizer)
+    /// <summary>Initializes a new instance of the <see cref="PromptBuilder"/> class.</summary>
+    /// <param name="tokenizer">The package's tokenizer (chat template).</param>
+    /// <param name="rawToolCall">Finds the text a tool call (by call id) was generated as, so it is re-rendered exactly; <see langword="null"/> always renders canonically.</param>
+    public PromptBuilder(EdgeInfiniteTokenizer tokenizer, Func<string, string?>? rawToolCall = null)
     {
         _tokenizer = tokenizer;
+        _rawToolCall = rawToolCall ?? (_ => null);
         _templateRendersTools = new Lazy<bool>(ProbeToolSupport, LazyThreadSafetyMode.ExecutionAndPublication);
         _assistantHeader = new Lazy<string>(ProbeAssistantHeader, LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -70,10 +75,13 @@ internal sealed class PromptBuilder
         return new RenderedPrompt(_tokenizer.ApplyChatTemplate(list, addGenerationPrompt: true, toolsJson), assistantContents, AssistantHeader);
     }
 
-    /// <summary>Renders an assistant message's content as the model would have written it.</summary>
+    /// <summary>
+    /// Renders an assistant message's content as the model would have written it: text as is, tool calls as the
+    /// model generated them when known (by call id), otherwise in the canonical <c>&lt;tool_call&gt;</c> form.
+    /// </summary>
     /// <param name="message">The message.</param>
     /// <returns>The text.</returns>
-    public static string RenderAssistantContent(ChatMessage message)
+    public string RenderAssistantContent(ChatMessage message)
     {
         var sb = new StringBuilder();
         foreach (var content in message.Contents)
@@ -84,7 +92,7 @@ internal sealed class PromptBuilder
                     sb.Append(t.Text);
                     break;
                 case FunctionCallContent call:
-                    sb.Append(ToolCallFormat.RenderCall(call));
+                    sb.Append((call.CallId is { Length: > 0 } id ? _rawToolCall(id) : null) ?? ToolCallFormat.RenderCall(call));
                     break;
             }
         }
@@ -92,7 +100,7 @@ internal sealed class PromptBuilder
         return sb.ToString();
     }
 
-    private static void AddMessage(ChatMessage message, bool nativeTools, List<ChatTemplateMessage> list, List<string> assistantContents)
+    private void AddMessage(ChatMessage message, bool nativeTools, List<ChatTemplateMessage> list, List<string> assistantContents)
     {
         var results = message.Contents.OfType<FunctionResultContent>().ToList();
         foreach (var result in results)

@@ -11,12 +11,16 @@ internal sealed class ResponseUpdateWriter(ChatRequest job, string modelId, Chan
 {
     private readonly StringBuilder _raw = new();
     private readonly List<AIContent> _contents = [];
+    private readonly List<KeyValuePair<string, string>> _rawCalls = [];
 
     public bool HasToolCalls { get; private set; }
 
     public bool MalformedToolCalls { get; private set; }
 
     public string RawText => _raw.ToString();
+
+    /// <summary>Gets each tool call's id and the text the model generated for it.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> RawToolCalls => _rawCalls;
 
     public void AddText(string text, GenerationUpdate raw)
     {
@@ -68,7 +72,9 @@ internal sealed class ResponseUpdateWriter(ChatRequest job, string modelId, Chan
             if (segment.Call is { } call)
             {
                 HasToolCalls = true;
-                Write(new FunctionCallContent("call_" + Guid.NewGuid().ToString("N")[..24], call.Name, call.Arguments), raw);
+                string callId = "call_" + Guid.NewGuid().ToString("N")[..24];
+                _rawCalls.Add(new KeyValuePair<string, string>(callId, call.RawText));
+                Write(new FunctionCallContent(callId, call.Name, call.Arguments), raw);
             }
             else if (segment.Text is { } text)
             {

@@ -81,6 +81,21 @@ public sealed class FunctionCallingTests(TinyChatPackage package)
     }
 
     [Fact]
+    public void RenderAssistantContent_KnownCallId_UsesTheTextTheModelGenerated()
+    {
+        const string generated = "<tool_call>\n{\"name\": \"get_weather\",  \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>";
+        var parser = new ToolCallParser();
+        var parsed = Assert.Single(parser.Push("Checking. " + generated), s => s.Call is not null).Call!;
+        var builder = new PromptBuilder(package.Model.Tokenizer, id => id == "known" ? parsed.RawText : null);
+        var known = new ChatMessage(ChatRole.Assistant, [new TextContent("Checking. "), new FunctionCallContent("known", parsed.Name, parsed.Arguments)]);
+        var unknown = new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("other", parsed.Name, parsed.Arguments)]);
+
+        Assert.Equal(generated, parsed.RawText);
+        Assert.Equal("Checking. " + generated, builder.RenderAssistantContent(known));
+        Assert.Equal("<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}\n</tool_call>", builder.RenderAssistantContent(unknown));
+    }
+
+    [Fact]
     public async Task FunctionInvokingChatClient_ScriptedToolCall_InvokesFunctionAndSendsResultToTheModel()
     {
         using var logs = new CallbackLoggerFactory();

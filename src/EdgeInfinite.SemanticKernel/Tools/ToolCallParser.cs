@@ -55,7 +55,8 @@ internal sealed class ToolCallParser
             string body = _pending[..close];
             _pending = _pending[(close + CloseTag.Length)..];
             _inCall = false;
-            segments.Add(TryParse(body, out var call) ? new ToolCallSegment(null, call) : new ToolCallSegment(OpenTag + body + CloseTag, null));
+            string raw = OpenTag + body + CloseTag;
+            segments.Add(TryParse(body, out var call) ? new ToolCallSegment(null, call with { RawText = raw }) : new ToolCallSegment(raw, null));
         }
     }
 
@@ -66,7 +67,7 @@ internal sealed class ToolCallParser
         var segments = new List<ToolCallSegment>();
         if (_inCall)
         {
-            segments.Add(TryParse(_pending, out var call) ? new ToolCallSegment(null, call) : new ToolCallSegment(OpenTag + _pending, null));
+            segments.Add(TryParse(_pending, out var call) ? new ToolCallSegment(null, call with { RawText = OpenTag + _pending }) : new ToolCallSegment(OpenTag + _pending, null));
         }
         else
         {
