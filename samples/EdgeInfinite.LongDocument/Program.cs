@@ -6,6 +6,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using EdgeInfinite.Samples.LongDocument;
 using EdgeInfinite.SemanticKernel;
 using Microsoft.Extensions.AI;
 
@@ -65,18 +66,27 @@ try
     {
         MaxOutputTokens = maxTokens,
         Temperature = 0,
-        AdditionalProperties = new() { [EdgeInfiniteMetadataKeys.Memory] = memory },
+        AdditionalProperties = new()
+        {
+            [EdgeInfiniteMetadataKeys.Memory] = memory,
+            [EdgeInfiniteMetadataKeys.PrefillProgress] = new PrefillReporter(),
+        },
     };
     Console.WriteLine($"Document: {document.Length:N0} characters; model '{client.ModelId}', route threshold {client.Model.RouteThreshold} tokens.");
     for (int q = 0; q < questions.Count; q++)
     {
         string content = q == 0 ? $"Document:\n\n{document}\n\nQuestion: {questions[q]}" : $"Question: {questions[q]}";
         history.Add(new ChatMessage(ChatRole.User, content));
-        Console.WriteLine($"\nQ: {questions[q]}\nA: ");
+        Console.Write($"\nQ: {questions[q]}\nA: ");
         var clock = Stopwatch.StartNew();
         var updates = new List<ChatResponseUpdate>();
         await foreach (var update in client.GetStreamingResponseAsync(history, options))
         {
+            if (updates.Count == 0 && !Console.IsErrorRedirected)
+            {
+                Console.Error.Write("\r\u001b[K");
+            }
+
             Console.Write(update.Text);
             updates.Add(update);
         }

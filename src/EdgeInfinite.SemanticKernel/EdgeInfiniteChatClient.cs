@@ -256,7 +256,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
             var clock = Stopwatch.StartNew();
             GenerationUpdate? final = null;
             var produced = new List<int>();
-            foreach (var update in _generator.Generate(state, promptIds[reused..], g, null, ct))
+            foreach (var update in _generator.Generate(state, promptIds[reused..], g, job.Settings.Progress, ct))
             {
                 if (update.TokenId is { } token)
                 {

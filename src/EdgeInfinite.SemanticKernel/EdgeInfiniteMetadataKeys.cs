@@ -13,6 +13,9 @@ public static class EdgeInfiniteMetadataKeys
     /// <summary>Request option: <c>on</c> (default) or <c>off</c> (long route without compressed memory: sink + window only).</summary>
     public const string Memory = "edgeinfinite.memory";
 
+    /// <summary>Request option: an <c>IProgress&lt;PrefillProgress&gt;</c> that receives the prefill's progress after each chunk (in-process only).</summary>
+    public const string PrefillProgress = "edgeinfinite.prefill_progress";
+
     /// <summary>Request option: the repetition penalty (1 = off).</summary>
     public const string RepetitionPenalty = "edgeinfinite.repetition_penalty";
 

@@ -12,12 +12,16 @@ internal sealed class RequestSettings
     /// <summary>The output budget when <see cref="ChatOptions.MaxOutputTokens"/> is not set.</summary>
     public const int DefaultMaxOutputTokens = 512;
 
-    private RequestSettings(GenerationOptions generation, bool memoryEnabled, IReadOnlyList<AIFunctionDeclaration> tools)
+    private RequestSettings(GenerationOptions generation, bool memoryEnabled, IReadOnlyList<AIFunctionDeclaration> tools, IProgress<PrefillProgress>? progress = null)
     {
         Generation = generation;
         MemoryEnabled = memoryEnabled;
         Tools = tools;
+        Progress = progress;
     }
+
+    /// <summary>Gets the receiver of prefill progress, if any.</summary>
+    public IProgress<PrefillProgress>? Progress { get; }
 
     /// <summary>Gets the generation options (route included).</summary>
     public GenerationOptions Generation { get; }
@@ -86,7 +90,13 @@ internal sealed class RequestSettings
         var tools = options.ToolMode is NoneChatToolMode || options.Tools is null
             ? []
             : options.Tools.OfType<AIFunctionDeclaration>().ToList();
-        return new RequestSettings(g, memory, tools);
+        var progress = Lookup(extra, EdgeInfiniteMetadataKeys.PrefillProgress) switch
+        {
+            null => null,
+            IProgress<PrefillProgress> receiver => receiver,
+            var other => throw new ArgumentException($"{EdgeInfiniteMetadataKeys.PrefillProgress} must be an IProgress<PrefillProgress>, not {other.GetType().Name}.", nameof(options)),
+        };
+        return new RequestSettings(g, memory, tools, progress);
     }
 
     /// <summary>Parses a route name.</summary>

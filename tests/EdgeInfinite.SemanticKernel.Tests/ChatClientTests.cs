@@ -1,5 +1,6 @@
 using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Generation;
+using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.SemanticKernel.Tests.Support;
 using Microsoft.Extensions.AI;
 
@@ -245,6 +246,23 @@ public sealed class ChatClientTests(TinyChatPackage package)
         Assert.True(withMemory.Metadata(EdgeInfiniteMetadataKeys.TokensInMemory) > 0);
         Assert.True(withMemory.Metadata(EdgeInfiniteMetadataKeys.CachedTokens) <= 4 + 64 + 16);
         Assert.Equal(0, withoutMemory.Metadata(EdgeInfiniteMetadataKeys.TokensInMemory));
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_PrefillProgressOption_ReportsEachChunkUpToThePromptSize()
+    {
+        using var client = package.CreateClient();
+        var reports = new List<PrefillProgress>();
+        var options = Greedy(2);
+        options.AdditionalProperties = new() { [EdgeInfiniteMetadataKeys.PrefillProgress] = new SyncProgress<PrefillProgress>(reports.Add) };
+        string text = string.Join(' ', Enumerable.Range(0, 60).Select(i => $"p{i}"));
+
+        var r = await StreamedResponse.CollectAsync(client, [new(ChatRole.User, text)], options);
+
+        int prompt = r.Details.PromptTokenIds.Count;
+        Assert.Equal((prompt + 15) / 16, reports.Count);
+        Assert.Equal(new PrefillProgress(prompt, prompt), reports[^1]);
+        Assert.All(reports.Take(reports.Count - 1), p => Assert.Equal(0, p.Processed % 16));
     }
 
     [Fact]
