@@ -31,7 +31,7 @@ try
 {
     chat = kernel.GetRequiredService<IChatCompletionService>();
 }
-catch (IOException ex)
+catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 1;

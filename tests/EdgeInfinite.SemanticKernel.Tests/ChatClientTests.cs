@@ -66,6 +66,35 @@ public sealed class ChatClientTests(TinyChatPackage package)
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_UpdatesCoalesced_OneAssistantMessageWithOneTextContent()
+    {
+        using var client = package.CreateClient();
+
+        var r = await StreamedResponse.CollectAsync(client, [new(ChatRole.User, "Hello")], Greedy(10));
+        var history = new List<ChatMessage>();
+        history.AddMessages(r.Updates);
+
+        var message = Assert.Single(history);
+        Assert.Equal(ChatRole.Assistant, message.Role);
+        Assert.Equal(r.Text, Assert.IsType<TextContent>(Assert.Single(message.Contents)).Text);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_DefaultOptions_SamplesSoRepeatedAnswersDiffer()
+    {
+        using var client = package.CreateClient(cacheSize: 0);
+        var answers = new HashSet<string>();
+
+        for (int i = 0; i < 3; i++)
+        {
+            var r = await StreamedResponse.CollectAsync(client, [new(ChatRole.User, "Give me a random word.")], new ChatOptions { MaxOutputTokens = 16 });
+            answers.Add(string.Join(',', r.TokenIds));
+        }
+
+        Assert.True(answers.Count >= 2);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_GreedyTwice_SameTokens()
     {
         using var client = package.CreateClient();
