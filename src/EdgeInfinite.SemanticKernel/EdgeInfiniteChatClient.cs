@@ -162,6 +162,8 @@ public sealed class EdgeInfiniteChatClient : IChatClient
         {
             await foreach (var update in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                // The engine may be ahead of the caller: a cancellation ends the stream here even if it already finished.
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return update;
             }
         }
