@@ -380,7 +380,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
             {
                 if (keepState && all is not null && state.TokenCount > 0)
                 {
-                    int evicted = _states.Return(new CachedState(state, all.GetRange(0, (int)state.TokenCount).ToArray()));
+                    int evicted = _states.Return(new CachedState(state, all.GetRange(0, (int)state.TokenCount).ToArray(), job.Settings.MemoryEnabled));
                     if (evicted > 0)
                     {
                         Log.StatesEvicted(_logger, evicted);

@@ -226,6 +226,37 @@ public sealed class ChatClientTests(TinyChatPackage package)
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_CancelledAfterThirdChunk_StopsWithinOneChunkAndTheKeptPrefixIsReusedCorrectly()
+    {
+        using var client = package.CreateClient();
+        using var fresh = package.CreateClient(cacheSize: 0);
+        using var cts = new CancellationTokenSource();
+        var reports = new List<PrefillProgress>();
+        var options = Greedy(6);
+        options.AdditionalProperties = new()
+        {
+            [EdgeInfiniteMetadataKeys.PrefillProgress] = new SyncProgress<PrefillProgress>(p =>
+            {
+                reports.Add(p);
+                if (reports.Count == 3)
+                {
+                    cts.Cancel();
+                }
+            }),
+        };
+        ChatMessage[] messages = [new(ChatRole.User, string.Join(' ', Enumerable.Range(0, 300).Select(i => $"w{i % 41}")))];
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StreamedResponse.CollectAsync(client, messages, options, cts.Token));
+        int chunksBeforeStop = reports.Count;
+        var again = await StreamedResponse.CollectAsync(client, messages, Greedy(6));
+        var expected = await StreamedResponse.CollectAsync(fresh, messages, Greedy(6));
+
+        Assert.Equal(3, chunksBeforeStop);
+        Assert.Equal(48, again.Details.ReusedPromptTokens);
+        Assert.Equal(expected.TokenIds, again.TokenIds);
+    }
+
+    [Fact]
     public async Task GetStreamingResponseAsync_CancelledWhileDecoding_ThrowsAndNextRequestMatchesFreshClient()
     {
         using var client = package.CreateClient();

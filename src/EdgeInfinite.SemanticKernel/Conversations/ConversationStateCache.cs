@@ -41,7 +41,7 @@ internal sealed class ConversationStateCache : IDisposable
             for (var node = _idle.First; node is not null; node = node.Next)
             {
                 var entry = node.Value;
-                if (entry.State.Route != route || (route == Route.Long && entry.State.MemoryEnabled != memoryEnabled))
+                if (entry.State.Route != route || (route == Route.Long && entry.MemoryEnabled != memoryEnabled))
                 {
                     continue;
                 }
