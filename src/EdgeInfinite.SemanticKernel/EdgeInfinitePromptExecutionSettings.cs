@@ -172,7 +172,7 @@ public sealed class EdgeInfinitePromptExecutionSettings : PromptExecutionSetting
             string json = JsonSerializer.Serialize(executionSettings, executionSettings.GetType());
             converted = JsonSerializer.Deserialize<EdgeInfinitePromptExecutionSettings>(json, s_readPermissive);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             throw new ArgumentException($"The execution settings cannot be read as EdgeInfinite settings: {ex.Message}", nameof(executionSettings), ex);
         }

@@ -83,6 +83,19 @@ public sealed class PromptExecutionSettingsTests
     }
 
     [Fact]
+    public void FromExecutionSettings_AutoWithExplicitFunctions_KeepsTheBehaviorInstance()
+    {
+        var function = KernelFunctionFactory.CreateFromMethod(() => "x", "f");
+        var behavior = FunctionChoiceBehavior.Auto([function]);
+        var settings = new PromptExecutionSettings { FunctionChoiceBehavior = behavior, ExtensionData = new Dictionary<string, object> { ["temperature"] = 0.2 } };
+
+        var converted = EdgeInfinitePromptExecutionSettings.FromExecutionSettings(settings);
+
+        Assert.Same(behavior, converted.FunctionChoiceBehavior);
+        Assert.Equal(0.2f, converted.Temperature);
+    }
+
+    [Fact]
     public void Freeze_ThenSet_ThrowsAndStopSequencesAreReadOnly()
     {
         var settings = new EdgeInfinitePromptExecutionSettings { MaxTokens = 5, StopSequences = ["a"] };
