@@ -123,6 +123,24 @@ public sealed class FunctionCallingTests(TinyChatPackage package)
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_ConversationIdWithToolResultOnly_RendersWholeConversationAndReusesState()
+    {
+        using var logs = new CallbackLoggerFactory();
+        using var client = package.CreateClient(loggerFactory: logs);
+        var options = new ChatOptions { Tools = [s_weather], Temperature = 0, MaxOutputTokens = 6 };
+
+        var first = await StreamedResponse.CollectAsync(client, [new(ChatRole.User, "Weather in Oslo?")], options);
+        options.ConversationId = first.Final.ConversationId;
+        var second = await StreamedResponse.CollectAsync(client, [new(ChatRole.Tool, [new FunctionResultContent("c1", "sunny, 21 C")])], options);
+
+        string prompt = logs.Entries.Last(e => e.Level == LogLevel.Trace && e.Message.Contains(" prompt: ", StringComparison.Ordinal)).Message;
+        Assert.Contains("<|im_start|>user\nWeather in Oslo?<|im_end|>", prompt, StringComparison.Ordinal);
+        Assert.Contains($"<|im_start|>assistant\n{first.Text}<|im_end|>", prompt, StringComparison.Ordinal);
+        Assert.Contains("<tool_response>\nsunny, 21 C\n</tool_response>", prompt, StringComparison.Ordinal);
+        Assert.True(second.Details.ReusedPromptTokens > first.Details.PromptTokenIds.Count);
+    }
+
+    [Fact]
     public async Task GetStreamingResponseAsync_ToolsOffered_ToolsReachThePromptAndTextStillStreams()
     {
         using var logs = new CallbackLoggerFactory();
