@@ -95,6 +95,34 @@ public sealed class ChatClientTests(TinyChatPackage package)
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_EngineBusy_CallerIsNotBlocked()
+    {
+        using var client = package.CreateClient();
+        using var gate = new ManualResetEventSlim(false);
+        var options = Greedy(4);
+        options.AdditionalProperties = new()
+        {
+            [EdgeInfiniteMetadataKeys.PrefillProgress] = new SyncProgress<PrefillProgress>(_ =>
+            {
+                gate.Wait(TimeSpan.FromSeconds(30));
+            }),
+        };
+
+        await using var updates = client.GetStreamingResponseAsync([new(ChatRole.User, "hello")], options).GetAsyncEnumerator();
+        var first = updates.MoveNextAsync();
+
+        // The engine is now blocked inside the prefill (in the progress callback); the caller already has control back.
+        bool completedWhileEngineBlocked = first.IsCompleted;
+        gate.Set();
+
+        Assert.False(completedWhileEngineBlocked);
+        Assert.True(await first);
+        while (await updates.MoveNextAsync())
+        {
+        }
+    }
+
+    [Fact]
     public async Task GetResponseAsync_GreedyTwice_SameTokens()
     {
         using var client = package.CreateClient();
