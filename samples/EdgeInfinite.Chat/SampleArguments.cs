@@ -1,0 +1,36 @@
+namespace EdgeInfinite.Samples.Chat;
+
+/// <summary>The command line: <c>[--package PATH] [--max-tokens N] [--route auto|short|long] [--temperature T]</c>.</summary>
+internal sealed record SampleArguments(string? PackagePath, int MaxTokens, string Route, float Temperature)
+{
+    public static SampleArguments Parse(string[] args)
+    {
+        string? package = null;
+        int maxTokens = 256;
+        string route = "auto";
+        float temperature = 0.7f;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--package":
+                    package = Value();
+                    break;
+                case "--max-tokens":
+                    maxTokens = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "--route":
+                    route = Value();
+                    break;
+                case "--temperature":
+                    temperature = float.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--package PATH] [--max-tokens N] [--route auto|short|long] [--temperature T]");
+            }
+        }
+
+        return new SampleArguments(package, maxTokens, route, temperature);
+    }
+}

@@ -1,0 +1,60 @@
+namespace EdgeInfinite.SemanticKernel;
+
+/// <summary>
+/// Options of an <see cref="EdgeInfiniteChatClient"/>: which model package to load, how many threads ONNX Runtime
+/// may use, and how many conversation states are kept for reuse.
+/// </summary>
+public sealed class EdgeInfiniteChatOptions
+{
+    /// <summary>The relative folder of the embedded default model package.</summary>
+    public const string DefaultPackageFolder = "models/edgeinfinite-tiny";
+
+    /// <summary>
+    /// Gets or sets the model package folder; <see langword="null"/> uses the embedded default model, looked up at
+    /// <c>AppContext.BaseDirectory/models/edgeinfinite-tiny</c>, then <c>./models/edgeinfinite-tiny</c>.
+    /// </summary>
+    public string? PackagePath { get; set; }
+
+    /// <summary>Gets or sets the ONNX Runtime intra-op thread count; <see langword="null"/> lets ONNX Runtime choose.</summary>
+    public int? IntraOpThreads { get; set; }
+
+    /// <summary>Gets or sets a route threshold (tokens) that overrides the package's; <see langword="null"/> keeps the package's.</summary>
+    public int? RouteThreshold { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many conversation states (KV cache and memory) are kept so a follow-up request prefills only
+    /// its new tokens; 0 disables reuse. Each kept state holds its memory until evicted (least recently used first).
+    /// </summary>
+    public int ConversationCacheSize { get; set; } = 4;
+
+    /// <summary>Gets or sets the model id reported in metadata and responses; <see langword="null"/> uses the package's name.</summary>
+    public string? ModelId { get; set; }
+
+    /// <summary>Creates a copy.</summary>
+    /// <returns>The copy.</returns>
+    public EdgeInfiniteChatOptions Clone() => (EdgeInfiniteChatOptions)MemberwiseClone();
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (PackagePath is not null && string.IsNullOrWhiteSpace(PackagePath))
+        {
+            throw new ArgumentException("PackagePath must be null (the embedded default model) or a folder path, not empty.", nameof(PackagePath));
+        }
+
+        if (IntraOpThreads is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must be zero (automatic) or positive.");
+        }
+
+        if (RouteThreshold is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RouteThreshold), RouteThreshold, "RouteThreshold must be positive.");
+        }
+
+        if (ConversationCacheSize < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConversationCacheSize), ConversationCacheSize, "ConversationCacheSize must be zero (no reuse) or positive.");
+        }
+    }
+}
