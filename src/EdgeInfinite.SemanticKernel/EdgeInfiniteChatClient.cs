@@ -242,9 +242,12 @@ public sealed class EdgeInfiniteChatClient : IChatClient
 
             int total = promptIds.Length + g.MaxNewTokens;
             var route = _model.ResolveRoute(g.Route, total);
-            var entry = _states.TakeLongestPrefix(promptIds, route, job.Settings.MemoryEnabled);
+            // An automatically routed short state converts itself to the long route when it outgrows the threshold,
+            // so it may serve a request that now resolves long.
+            bool auto = g.Route == Route.Auto;
+            var entry = _states.TakeLongestPrefix(promptIds, route, job.Settings.MemoryEnabled, auto);
             int reused = entry?.FedIds.Length ?? 0;
-            state = entry?.State ?? _model.CreateState(route, total, job.Settings.MemoryEnabled);
+            state = entry?.State ?? _model.CreateState(auto ? Route.Auto : route, total, job.Settings.MemoryEnabled);
             all = [.. promptIds];
             string routeName = route == Route.Long ? "long" : "short";
             Log.RequestStarted(_logger, job.ResponseId, routeName, promptIds.Length, reused, promptIds.Length - reused);
@@ -281,7 +284,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
             double tokensPerSecond = produced.Count > 1 && decodeSeconds > 0 ? (produced.Count - 1) / decodeSeconds : 0;
             var props = new AdditionalPropertiesDictionary
             {
-                [EdgeInfiniteMetadataKeys.Route] = routeName,
+                [EdgeInfiniteMetadataKeys.Route] = state.Route == Route.Long ? "long" : "short",
                 [EdgeInfiniteMetadataKeys.PromptTokensPrefilled] = promptIds.Length - reused,
                 [EdgeInfiniteMetadataKeys.PromptTokensReused] = reused,
                 [EdgeInfiniteMetadataKeys.TokensInMemory] = state.TokensInMemory,

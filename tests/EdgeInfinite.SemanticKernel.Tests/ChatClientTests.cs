@@ -279,8 +279,9 @@ public sealed class ChatClientTests(TinyChatPackage package)
         var again = await StreamedResponse.CollectAsync(client, messages, Greedy(6));
         var expected = await StreamedResponse.CollectAsync(fresh, messages, Greedy(6));
 
+        // Chunks end on the stream grid S + k·L (S = 4, L = 16): 20, 36, 52 tokens after three chunks.
         Assert.Equal(3, chunksBeforeStop);
-        Assert.Equal(48, again.Details.ReusedPromptTokens);
+        Assert.Equal(4 + (3 * 16), again.Details.ReusedPromptTokens);
         Assert.Equal(expected.TokenIds, again.TokenIds);
     }
 
@@ -337,6 +338,24 @@ public sealed class ChatClientTests(TinyChatPackage package)
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_ConversationGrowsPastThreshold_ConvertsToLongRouteAndReusesTheState()
+    {
+        using var client = package.CreateClient();
+        string first = string.Join(' ', Enumerable.Range(0, 120).Select(i => $"a{i % 37}"));
+        var turn1 = await StreamedResponse.CollectAsync(client, [new(ChatRole.User, first)], Greedy(4));
+        Assert.Equal("short", turn1.Final.AdditionalProperties![EdgeInfiniteMetadataKeys.Route]);
+        List<ChatMessage> history = [new(ChatRole.User, first), new(ChatRole.Assistant, turn1.Text), new(ChatRole.User, string.Join(' ', Enumerable.Range(0, 250).Select(i => $"b{i % 29}")))];
+
+        var turn2 = await StreamedResponse.CollectAsync(client, history, Greedy(4));
+
+        // The package's threshold is 512 tokens: turn 2 crosses it and the kept short state converts in place.
+        Assert.True(turn2.Details.PromptTokenIds.Count + 4 > 512);
+        Assert.Equal("long", turn2.Final.AdditionalProperties![EdgeInfiniteMetadataKeys.Route]);
+        Assert.True(turn2.Details.ReusedPromptTokens > 0);
+        Assert.True(turn2.Metadata(EdgeInfiniteMetadataKeys.TokensInMemory) > 0);
+    }
+
+    [Fact]
     public async Task GetStreamingResponseAsync_PrefillProgressOption_ReportsEachChunkUpToThePromptSize()
     {
         using var client = package.CreateClient();
@@ -347,10 +366,11 @@ public sealed class ChatClientTests(TinyChatPackage package)
 
         var r = await StreamedResponse.CollectAsync(client, [new(ChatRole.User, text)], options);
 
+        // Chunks end on the stream grid S + k·L (S = 4, L = 16); the first one also holds the sink.
         int prompt = r.Details.PromptTokenIds.Count;
-        Assert.Equal((prompt + 15) / 16, reports.Count);
+        Assert.Equal((prompt - 4 + 15) / 16, reports.Count);
         Assert.Equal(new PrefillProgress(prompt, prompt), reports[^1]);
-        Assert.All(reports.Take(reports.Count - 1), p => Assert.Equal(0, p.Processed % 16));
+        Assert.All(reports.Take(reports.Count - 1), p => Assert.Equal(4, p.Processed % 16));
     }
 
     [Fact]

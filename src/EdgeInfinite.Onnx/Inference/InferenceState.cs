@@ -73,6 +73,9 @@ public sealed class InferenceState : IDisposable
 
     internal bool AutoRouted => _autoRouted;
 
+    /// <summary>Gets a value indicating whether this short state was created for <see cref="Inference.Route.Auto"/> and converts itself to the long route past the threshold.</summary>
+    public bool RoutesAutomatically => _autoRouted && _window is null;
+
     private int LongRouteCapacity => _config.LongRoute.SinkTokens + _config.LongRoute.WindowTokens + _config.LongRoute.SegmentTokens;
 
     /// <summary>Appends tokens and returns the logits of the last one.</summary>

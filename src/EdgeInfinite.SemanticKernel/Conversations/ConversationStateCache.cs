@@ -32,8 +32,9 @@ internal sealed class ConversationStateCache : IDisposable
     /// <param name="promptIds">The request's prompt ids.</param>
     /// <param name="route">The route the request runs on.</param>
     /// <param name="memoryEnabled">Whether the request wants the compressed memory (long route).</param>
+    /// <param name="allowConversion">Whether an automatically routed short state may serve a long request (it converts itself).</param>
     /// <returns>The state, or <see langword="null"/> when none is a proper prefix of the prompt.</returns>
-    public CachedState? TakeLongestPrefix(IReadOnlyList<int> promptIds, Route route, bool memoryEnabled)
+    public CachedState? TakeLongestPrefix(IReadOnlyList<int> promptIds, Route route, bool memoryEnabled, bool allowConversion = false)
     {
         lock (_gate)
         {
@@ -41,7 +42,8 @@ internal sealed class ConversationStateCache : IDisposable
             for (var node = _idle.First; node is not null; node = node.Next)
             {
                 var entry = node.Value;
-                if (entry.State.Route != route || (route == Route.Long && entry.MemoryEnabled != memoryEnabled))
+                bool converts = allowConversion && route == Route.Long && entry.State.RoutesAutomatically && entry.MemoryEnabled == memoryEnabled;
+                if ((entry.State.Route != route && !converts) || (route == Route.Long && entry.MemoryEnabled != memoryEnabled))
                 {
                     continue;
                 }
