@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(EdgeInfinite.MicroBenchmarks.MemoryUpdateBenchmarks).Assembly).Run(args);
