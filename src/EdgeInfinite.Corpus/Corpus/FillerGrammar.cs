@@ -13,13 +13,13 @@ public static class FillerGrammar
         return random.Next(8) switch
         {
             0 => $"The {random.Pick(Lexicon.Adjectives)} {random.Pick(Lexicon.Agents)} {random.Pick(Lexicon.VerbsOfMotion)} to the {random.Pick(Lexicon.Places)}.",
-            1 => $"In the {random.Pick(Lexicon.Times)}, the {random.Pick(Lexicon.Agents)} {random.Pick(Lexicon.VerbsWithObject)} a {random.Pick(Lexicon.Adjectives)} {random.Pick(Lexicon.Objects)}.",
+            1 => $"In the {random.Pick(Lexicon.Times)}, the {random.Pick(Lexicon.Agents)} {random.Pick(Lexicon.VerbsWithObject)} {Article(random.Pick(Lexicon.Adjectives), capital: false)} {random.Pick(Lexicon.Objects)}.",
             2 => $"{random.Pick(v[ValueCategory.Name])} {random.Pick(Lexicon.VerbsWithObject)} the {random.Pick(Lexicon.Objects)} near the {random.Pick(Lexicon.Places)}.",
-            3 => $"The {random.Pick(Lexicon.Agents)} from {random.Pick(v[ValueCategory.City])} had a {random.Pick(v[ValueCategory.Colour])} {random.Pick(Lexicon.Objects)}.",
-            4 => $"It was a {random.Pick(Lexicon.Adjectives)} day in {random.Pick(v[ValueCategory.City])}.",
-            5 => $"{random.Pick(v[ValueCategory.Name])} saw a {random.Pick(v[ValueCategory.Animal])} by the {random.Pick(Lexicon.Places)}.",
-            6 => $"The {random.Pick(Lexicon.Agents)} ate a {random.Pick(v[ValueCategory.Fruit])} and counted to {random.Pick(v[ValueCategory.Number])}.",
-            _ => $"A {random.Pick(Lexicon.Adjectives)} {random.Pick(Lexicon.Agents)} {random.Pick(Lexicon.VerbsWithObject)} the {random.Pick(Lexicon.Objects)} in the {random.Pick(Lexicon.Times)}.",
+            3 => $"The {random.Pick(Lexicon.Agents)} from {random.Pick(v[ValueCategory.City])} had {Article(random.Pick(v[ValueCategory.Colour]), capital: false)} {random.Pick(Lexicon.Objects)}.",
+            4 => $"It was {Article(random.Pick(Lexicon.Adjectives), capital: false)} day in {random.Pick(v[ValueCategory.City])}.",
+            5 => $"{random.Pick(v[ValueCategory.Name])} saw {Article(random.Pick(v[ValueCategory.Animal]), capital: false)} by the {random.Pick(Lexicon.Places)}.",
+            6 => $"The {random.Pick(Lexicon.Agents)} ate {Article(random.Pick(v[ValueCategory.Fruit]), capital: false)} and counted to {random.Pick(v[ValueCategory.Number])}.",
+            _ => $"{Article(random.Pick(Lexicon.Adjectives), capital: true)} {random.Pick(Lexicon.Agents)} {random.Pick(Lexicon.VerbsWithObject)} the {random.Pick(Lexicon.Objects)} in the {random.Pick(Lexicon.Times)}.",
         };
     }
 
@@ -50,7 +50,7 @@ public static class FillerGrammar
                 var (thing, colour) = random.Pick(Lexicon.ThingColours);
                 return ($"What colour is {thing}?", $"{colour}. The colour of {thing} is {colour}.");
             case 3:
-                return (random.Pick(s_greetings), random.Pick(s_greetingReplies));
+                return random.Pick(s_greetings);
             case 4:
                 return (random.Pick(s_thanks), random.Pick(s_thanksReplies));
             case 5:
@@ -63,8 +63,20 @@ public static class FillerGrammar
         }
     }
 
-    private static readonly string[] s_greetings = ["Hello!", "Hi, how are you?", "Good morning!", "Hey there.", "Hello, can you help me?"];
-    private static readonly string[] s_greetingReplies = ["Hello! How can I help you today?", "I am fine, thank you. How can I help?", "Good morning! What can I do for you?", "Hi! What would you like to talk about?"];
+    private static string Article(string word, bool capital)
+    {
+        string article = "aeiouAEIOU".Contains(word[0], StringComparison.Ordinal) ? "an" : "a";
+        return (capital ? char.ToUpperInvariant(article[0]) + article[1..] : article) + " " + word;
+    }
+
+    private static readonly (string, string)[] s_greetings =
+    [
+        ("Hello!", "Hello! How can I help you today?"),
+        ("Hi, how are you?", "I am fine, thank you. How can I help?"),
+        ("Good morning!", "Good morning! What can I do for you?"),
+        ("Hey there.", "Hi! What would you like to talk about?"),
+        ("Hello, can you help me?", "Of course. What do you need?"),
+    ];
     private static readonly string[] s_thanks = ["Thank you.", "Thanks a lot!", "That is helpful, thanks."];
     private static readonly string[] s_thanksReplies = ["You are welcome.", "Happy to help!", "Any time."];
 }
