@@ -15,10 +15,21 @@ public static class ToolCatalog
         Function("get_weather", "Get the current weather in a city.", "city", "The city name."),
         Function("get_time", "Get the current time in a city.", "city", "The city name.")).ToJsonString();
 
-    /// <summary>Gets the system message that offers the tools.</summary>
-    public static string SystemPrompt { get; } =
-        "You are a helpful assistant. You can call these tools:\n<tools>\n" + ToolsJson + "\n</tools>\n" +
-        "To call a tool, reply with <tool_call>{\"name\": <tool name>, \"arguments\": <arguments object>}</tool_call>.";
+    /// <summary>Gets the system message that offers the corpus's tools.</summary>
+    public static string SystemPrompt { get; } = SystemPromptFor(ToolsJson);
+
+    /// <summary>
+    /// The system message that offers tools, in the corpus's wording: what a chat client should send so a model trained
+    /// on this corpus calls its tools.
+    /// </summary>
+    /// <param name="toolsJson">The tool definitions as a JSON array (OpenAI function schema), compact.</param>
+    /// <returns>The system message.</returns>
+    public static string SystemPromptFor(string toolsJson)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(toolsJson);
+        return "You are a helpful assistant. You can call these tools:\n<tools>\n" + toolsJson + "\n</tools>\n" +
+            "To call a tool, reply with <tool_call>{\"name\": <tool name>, \"arguments\": <arguments object>}</tool_call>.";
+    }
 
     /// <summary>The assistant's tool call text.</summary>
     /// <param name="name">The tool name.</param>

@@ -16,6 +16,7 @@ public sealed class BpeTokenizer : ITokenCounter
     private readonly AddedTokenSplitter _splitter;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
     private readonly HashSet<int> _special;
+    private readonly Dictionary<int, AddedToken> _added;
 
     /// <summary>Initializes a new instance of the <see cref="BpeTokenizer"/> class.</summary>
     /// <param name="model">The model.</param>
@@ -31,6 +32,7 @@ public sealed class BpeTokenizer : ITokenCounter
 
         _splitter = new AddedTokenSplitter(model.AddedTokens);
         _special = model.AddedTokens.Where(t => t.Special).Select(t => t.Id).ToHashSet();
+        _added = model.AddedTokens.ToDictionary(t => t.Id);
     }
 
     /// <summary>Gets the model.</summary>
@@ -72,7 +74,6 @@ public sealed class BpeTokenizer : ITokenCounter
         ArgumentNullException.ThrowIfNull(ids);
         var text = new StringBuilder();
         var bytes = new List<byte>();
-        var added = _model.AddedTokens.ToDictionary(t => t.Id);
         foreach (int id in ids)
         {
             if ((uint)id >= (uint)_model.VocabSize)
@@ -80,7 +81,7 @@ public sealed class BpeTokenizer : ITokenCounter
                 throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is outside the vocabulary (size {_model.VocabSize}).");
             }
 
-            if (added.TryGetValue(id, out var token))
+            if (_added.TryGetValue(id, out var token))
             {
                 Flush();
                 if (!(skipSpecialTokens && token.Special))

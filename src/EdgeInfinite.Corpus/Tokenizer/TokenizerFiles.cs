@@ -85,28 +85,28 @@ public static class TokenizerFiles
 
         try
         {
-            var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException("empty document");
-            var m = root["model"]?.AsObject() ?? throw new InvalidDataException("no 'model'");
+            var root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw Invalid(path, "the document is empty");
+            var m = root["model"]?.AsObject() ?? throw Invalid(path, "there is no 'model'");
             if ((string?)m["type"] != "BPE")
             {
-                throw new InvalidDataException($"model.type is '{m["type"]}', not 'BPE'");
+                throw Invalid(path, $"model.type is '{m["type"]}', not 'BPE'");
             }
 
-            var vocab = m["vocab"]?.AsObject() ?? throw new InvalidDataException("no 'model.vocab'");
+            var vocab = m["vocab"]?.AsObject() ?? throw Invalid(path, "there is no 'model.vocab'");
             var tokens = new string[vocab.Count];
             foreach (var (token, id) in vocab)
             {
                 int i = (int)id!;
                 if ((uint)i >= (uint)tokens.Length || tokens[i] is not null)
                 {
-                    throw new InvalidDataException($"model.vocab id {i} of '{token}' is out of range or repeated");
+                    throw Invalid(path, $"model.vocab id {i} of '{token}' is out of range or repeated");
                 }
 
                 tokens[i] = token;
             }
 
             var merges = new List<(string, string)>();
-            foreach (var merge in m["merges"]?.AsArray() ?? throw new InvalidDataException("no 'model.merges'"))
+            foreach (var merge in m["merges"]?.AsArray() ?? throw Invalid(path, "there is no 'model.merges'"))
             {
                 if (merge is JsonArray pair && pair.Count == 2)
                 {
@@ -116,7 +116,7 @@ public static class TokenizerFiles
                 {
                     string text = (string)merge!;
                     int space = text.IndexOf(' ', StringComparison.Ordinal);
-                    merges.Add(space > 0 ? (text[..space], text[(space + 1)..]) : throw new InvalidDataException($"merge '{text}' is not 'left right'"));
+                    merges.Add(space > 0 ? (text[..space], text[(space + 1)..]) : throw Invalid(path, $"merge '{text}' is not 'left right'"));
                 }
             }
 
@@ -127,13 +127,12 @@ public static class TokenizerFiles
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
         {
-            throw new InvalidDataException($"'{path}' is not a byte-level BPE tokenizer.json: {ex.Message}", ex);
-        }
-        catch (InvalidDataException ex) when (!ex.Message.StartsWith('\''))
-        {
-            throw new InvalidDataException($"'{path}' is not a byte-level BPE tokenizer.json: {ex.Message}", ex);
+            throw Invalid(path, ex.Message, ex);
         }
     }
+
+    private static InvalidDataException Invalid(string path, string reason, Exception? inner = null) =>
+        new($"'{path}' is not a byte-level BPE tokenizer.json: {reason}", inner);
 
     private static JsonObject TokenizerJsonNode(BpeModel model)
     {
