@@ -53,6 +53,8 @@ public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFi
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("| length | depth | long | memoff | short |", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("n/a (over max positions)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("| 1500 | 0.9 | ", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\| 300 \| 0\.1 \| [0-2]/2 \([0-9]+%\) \|", run.Stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var rows = doc.RootElement.EnumerateArray().ToList();
         // 2 lengths × 2 depths × 3 modes, minus short at 1500 (over the 1024 max positions).

@@ -118,7 +118,7 @@ internal static class EvalCommand
         foreach (var row in results.GroupBy(r => (r.Length, r.Depth)))
         {
             var cells = options.Modes.Select(m => row.Single(r => r.Mode == m)).Select(r => r.Accuracy is { } a
-                ? string.Create(CultureInfo.InvariantCulture, $"{r.Correct}/{r.Trials} ({a:P0})")
+                ? string.Create(CultureInfo.InvariantCulture, $"{r.Correct}/{r.Trials} ({a * 100:0}%)")
                 : $"n/a ({r.Skipped})");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {row.Key.Length} | {row.Key.Depth:0.###} | {string.Join(" | ", cells)} |"));
         }
