@@ -82,6 +82,18 @@ public sealed class RecallTests(RecallPackage package) : IClassFixture<RecallPac
         Assert.True(reports.Select(r => r.Fraction).SequenceEqual(reports.Select(r => r.Fraction).Order()));
     }
 
+    [Fact]
+    public void Evaluate_CellAskedAloneOrWithOthers_SameOutcome()
+    {
+        using var model = EdgeInfiniteModel.Load(package.Directory, new EdgeInfiniteModelOptions { IntraOpThreads = 1 });
+        var evaluator = new RecallEvaluator(model);
+
+        var alone = evaluator.Evaluate(new RecallEvaluationOptions { Lengths = [400], Depths = [0.5], Modes = [RecallMode.Short], Trials = 3, Seed = 6 });
+        var together = evaluator.Evaluate(new RecallEvaluationOptions { Lengths = [200, 400], Depths = [0.1, 0.5], Modes = [RecallMode.Long, RecallMode.Short], Trials = 3, Seed = 6 });
+
+        Assert.Equal(alone.Single(), together.Single(r => r.Length == 400 && r.Depth == 0.5 && r.Mode == RecallMode.Short));
+    }
+
     private sealed class Progress(Action<RecallProgress> report) : IProgress<RecallProgress>
     {
         public void Report(RecallProgress value) => report(value);

@@ -32,4 +32,16 @@ public sealed class SampleEncoderTests(TrainedTokenizer trained) : IClassFixture
         // The answer is the value token, "." and <|im_end|>: the value is one token to predict.
         Assert.Equal(sample.Answers[0] + ".<|im_end|>", trained.Managed.Decode(learned[^3..], skipSpecialTokens: false));
     }
+
+    [Fact]
+    public void CountTokens_ApproximateCounterOnCorpusText_WithinTwoPercentOfTrainedTokenizer()
+    {
+        foreach (var sample in new SyntheticCorpus(new CorpusOptions { Seed = 33 }).Samples(20))
+        {
+            double approximate = ApproximateTokenCounter.Instance.CountTokens(sample.Text);
+            double exact = trained.Managed.CountTokens(sample.Text);
+
+            Assert.InRange(approximate / exact, 0.98, 1.02);
+        }
+    }
 }

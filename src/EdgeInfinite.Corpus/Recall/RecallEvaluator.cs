@@ -59,7 +59,8 @@ public sealed class RecallEvaluator
                 double depth = options.Depths[di];
                 for (int trial = 0; trial < options.Trials; trial++)
                 {
-                    var random = DeterministicRandom.ForItem(options.Seed, (((long)li * 1000) + di) * 1_000_000 + trial);
+                    // Keyed by the length and depth values, not their positions: a cell's prompts do not depend on the other cells asked for.
+                    var random = DeterministicRandom.ForItem(options.Seed, ((((long)length * 1001) + (long)Math.Round(depth * 1000)) * 100_000) + trial);
                     var format = options.Formats[trial % options.Formats.Count];
                     var task = builder.Build(length, depth, format, random, options.MaxNewTokens);
                     foreach (var mode in options.Modes.Where(m => Runs(m, length, maxPositions)))
