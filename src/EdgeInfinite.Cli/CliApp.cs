@@ -8,7 +8,7 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate).");
+        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate, eval, train-tokenizer).");
         root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
@@ -16,6 +16,9 @@ internal static class CliApp
         root.Subcommands.Add(InspectStateCommand.Create(stdout));
         root.Subcommands.Add(BenchLongCommand.Create(stdout, stderr));
         root.Subcommands.Add(ExportGgufCommand.Create(stdout));
+        root.Subcommands.Add(TrainTokenizerCommand.Create(stdout, stderr));
+        root.Subcommands.Add(MakeCorpusCommand.Create(stdout, stderr));
+        root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,52 @@
+namespace EdgeInfinite.Corpus.Corpus;
+
+/// <summary>Options of <see cref="SyntheticCorpus"/>.</summary>
+public sealed class CorpusOptions
+{
+    /// <summary>Gets the default mixture weights.</summary>
+    public static IReadOnlyDictionary<TaskKind, double> DefaultKindWeights { get; } = new Dictionary<TaskKind, double>
+    {
+        [TaskKind.FactRecall] = 3,
+        [TaskKind.NeedleRetrieval] = 3,
+        [TaskKind.MultiFactRecall] = 2,
+        [TaskKind.ShortExchange] = 1,
+        [TaskKind.ToolCall] = 1,
+    };
+
+    /// <summary>Gets or sets the seed; with the sample index it fixes each sample's text.</summary>
+    public long Seed { get; set; }
+
+    /// <summary>Gets or sets the smallest fact-to-question distance in tokens (recall kinds).</summary>
+    public int MinDistanceTokens { get; set; } = 32;
+
+    /// <summary>Gets or sets the largest fact-to-question distance in tokens (drawn log-uniformly between the two).</summary>
+    public int MaxDistanceTokens { get; set; } = 512;
+
+    /// <summary>Gets or sets the mixture weights of the task kinds (missing kinds have weight 0).</summary>
+    public IReadOnlyDictionary<TaskKind, double> KindWeights { get; set; } = DefaultKindWeights;
+
+    /// <summary>Gets or sets how many times a needle is repeated right after it is stated (the assistant also restates facts once).</summary>
+    public int NeedleRepeats { get; set; } = 1;
+
+    /// <summary>Gets or sets the token counter that measures distances (default: <see cref="ApproximateTokenCounter"/>).</summary>
+    public ITokenCounter TokenCounter { get; set; } = ApproximateTokenCounter.Instance;
+
+    /// <summary>Creates a shallow copy.</summary>
+    /// <returns>The copy.</returns>
+    public CorpusOptions Clone() => (CorpusOptions)MemberwiseClone();
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinDistanceTokens, nameof(MinDistanceTokens));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDistanceTokens, MinDistanceTokens, nameof(MaxDistanceTokens));
+        ArgumentOutOfRangeException.ThrowIfNegative(NeedleRepeats, nameof(NeedleRepeats));
+        ArgumentNullException.ThrowIfNull(TokenCounter);
+        ArgumentNullException.ThrowIfNull(KindWeights);
+        if (KindWeights.Values.Any(w => w < 0 || double.IsNaN(w)) || KindWeights.Values.Sum() <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(KindWeights), "Kind weights must be non-negative with a positive sum.");
+        }
+    }
+}

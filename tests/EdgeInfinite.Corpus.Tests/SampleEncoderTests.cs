@@ -1,0 +1,47 @@
+using EdgeInfinite.Corpus.Corpus;
+
+namespace EdgeInfinite.Corpus.Tests;
+
+public sealed class SampleEncoderTests(TrainedTokenizer trained) : IClassFixture<TrainedTokenizer>
+{
+    [Fact]
+    public void Encode_CorpusSamples_IdsEqualGenAiEncodingOfTrainingText()
+    {
+        var encoder = new SampleEncoder(trained.Managed);
+        foreach (var sample in new SyntheticCorpus(new CorpusOptions { Seed = 31 }).Samples(25))
+        {
+            var encoded = encoder.Encode(sample);
+
+            Assert.Equal(trained.GenAi.Encode(SyntheticCorpus.ToTrainingText(sample)), encoded.Ids);
+            Assert.Equal(encoded.Ids.Length, encoded.Targets.Length);
+        }
+    }
+
+    [Fact]
+    public void Encode_RecallSample_TargetsAreExactlyAssistantContentAndImEnd()
+    {
+        var encoder = new SampleEncoder(trained.Managed);
+        var sample = new SyntheticCorpus(new CorpusOptions { Seed = 32, MaxDistanceTokens = 64 }).Sample(0, TaskKind.FactRecall);
+
+        var encoded = encoder.Encode(sample);
+
+        var learned = encoded.Ids.Where((_, i) => encoded.Targets[i]).ToArray();
+        string expected = string.Concat(sample.Messages.Where(m => m.Role == "assistant").Select(m => m.Content + "<|im_end|>"));
+        Assert.Equal(expected, trained.Managed.Decode(learned, skipSpecialTokens: false));
+        Assert.False(encoded.Targets[^1]);
+        // The answer is the value token, "." and <|im_end|>: the value is one token to predict.
+        Assert.Equal(sample.Answers[0] + ".<|im_end|>", trained.Managed.Decode(learned[^3..], skipSpecialTokens: false));
+    }
+
+    [Fact]
+    public void CountTokens_ApproximateCounterOnCorpusText_WithinTwoPercentOfTrainedTokenizer()
+    {
+        foreach (var sample in new SyntheticCorpus(new CorpusOptions { Seed = 33 }).Samples(20))
+        {
+            double approximate = ApproximateTokenCounter.Instance.CountTokens(sample.Text);
+            double exact = trained.Managed.CountTokens(sample.Text);
+
+            Assert.InRange(approximate / exact, 0.98, 1.02);
+        }
+    }
+}
