@@ -80,20 +80,27 @@ public sealed class LongRouteReferenceTests : IDisposable
     }
 
     [Fact]
-    public void LongRoute_StateBytes_SameAfterShortAndLongStreams()
+    public void LongRoute_StateBytes_SameAfter2kAnd50kTokens()
     {
         var (package, _, _, _) = Build("qwen2", s_settings, randomGates: true);
-        var ids = HfFixture.Load("qwen2").LongPromptIds;
         using var model = EdgeInfiniteModel.Load(package);
         using var state = model.CreateState(Route.Long, 0);
+        var random = new Random(11);
+        int[] Tokens(int n) => [.. Enumerable.Range(0, n).Select(_ => random.Next(384))];
 
-        state.Append(ids.AsSpan(0, 200));
-        long early = state.StateBytes;
-        state.Append(ids.AsSpan(200));
+        state.Append(Tokens(2_000));
+        long after2k = state.StateBytes;
+        using var snapshot2k = new MemoryStream();
+        state.Save(snapshot2k);
+        state.Append(Tokens(48_000));
+        using var snapshot50k = new MemoryStream();
+        state.Save(snapshot50k);
 
-        Assert.Equal(early, state.StateBytes);
-        Assert.Equal(ids.Length, state.TokenCount);
+        Assert.Equal(after2k, state.StateBytes);
+        Assert.Equal(snapshot2k.Length, snapshot50k.Length);
+        Assert.Equal(50_000, state.TokenCount);
         Assert.True(state.CachedTokens <= s_settings.SinkTokens + s_settings.WindowTokens + s_settings.SegmentTokens);
+        Assert.True(state.IsFinite());
     }
 
     [Fact]
