@@ -1,0 +1,1 @@
+namespace EdgeInfinite.Training; internal static class Placeholder { }
