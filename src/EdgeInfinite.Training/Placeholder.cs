@@ -1,1 +1,0 @@
-namespace EdgeInfinite.Training; internal static class Placeholder { }
