@@ -167,7 +167,7 @@ public sealed class GatedTransformer : IDisposable
 
         var logits = options.ReturnLogits ? new List<Tensor>() : null;
         Tensor? lossSum = null;
-        long lossCount = 0, inMemory = 0;
+        long lossCount = 0, inMemory = 0, evicted = 0;
         int cached = 0, position = 0, chunks = 0, firstGated = -1;
         while (position < total)
         {
@@ -181,10 +181,11 @@ public sealed class GatedTransformer : IDisposable
                 }
 
                 cached -= segment;
+                evicted += segment;
                 inMemory += options.MemoryEnabled ? segment : 0;
             }
 
-            bool gateOn = options.GatesEnabled && inMemory > 0;
+            bool gateOn = options.GatesEnabled && options.MemoryEnabled && inMemory > 0;
             if (gateOn && firstGated < 0)
             {
                 firstGated = position;
@@ -211,7 +212,7 @@ public sealed class GatedTransformer : IDisposable
 
             var chunkLogits = Head(h);
             logits?.Add(chunkLogits);
-            if (options.Targets is { } targets && gateOn)
+            if (options.Targets is { } targets && evicted > 0)
             {
                 // Position t predicts token t + 1; the sequence's last position has no target.
                 int predicted = Math.Min(n, total - 1 - position);

@@ -14,7 +14,7 @@ public sealed class LongRouteOptions
     /// <summary>Gets or sets a value indicating whether the logits of every position are returned.</summary>
     public bool ReturnLogits { get; set; } = true;
 
-    /// <summary>Gets or sets the token ids <c>[batch, tokens]</c> whose next-token cross-entropy is the loss (usually the input ids); <see langword="null"/> for no loss.</summary>
+    /// <summary>Gets or sets the token ids <c>[batch, tokens]</c> whose next-token cross-entropy, over the chunks after the first eviction, is the loss (usually the input ids); <see langword="null"/> for no loss.</summary>
     public Tensor? Targets { get; set; }
 
     /// <summary>Gets or sets k: the state (cache and memory) is detached from the graph every k segments (truncated back-propagation); 0 keeps the whole sequence's graph.</summary>
