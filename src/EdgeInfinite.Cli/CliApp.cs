@@ -8,13 +8,14 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate).");
+        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate, train-gates).");
         root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
         root.Subcommands.Add(SoakCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectStateCommand.Create(stdout));
         root.Subcommands.Add(BenchLongCommand.Create(stdout, stderr));
+        root.Subcommands.Add(TrainGatesCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
