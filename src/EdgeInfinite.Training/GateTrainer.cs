@@ -207,9 +207,8 @@ public sealed class GateTrainer
     {
         using var scope = NewDisposeScope();
         var ids = Ids(batch);
-        var run = model.ForwardLong(ids, settings, new LongRouteOptions { Targets = ids, ReturnLogits = false, DetachEverySegments = _options.DetachEverySegments });
+        var run = model.ForwardLong(ids, settings, new LongRouteOptions { Targets = ids, ReturnLogits = false, DetachEverySegments = _options.DetachEverySegments, BackwardPerWindow = true });
         var loss = run.Loss ?? throw new InvalidOperationException("No position of the training sequences read memory.");
-        loss.backward();
         optimizer.Step();
         return loss.to_type(ScalarType.Float64).item<double>();
     }

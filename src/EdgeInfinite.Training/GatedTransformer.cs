@@ -152,9 +152,17 @@ public sealed class GatedTransformer : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ObjectDisposedException.ThrowIf(_disposed, this);
         options ??= new LongRouteOptions();
+        if (options.BackwardPerWindow && options.Targets is null)
+        {
+            throw new ArgumentException("Back-propagation per window needs targets.", nameof(options));
+        }
+
         int b = (int)ids.shape[0], total = (int)ids.shape[1];
-        int s = settings.SinkTokens, w = settings.WindowTokens, segment = settings.SegmentTokens, capacity = s + w + segment;
+        int s = settings.SinkTokens, segment = settings.SegmentTokens, capacity = s + settings.WindowTokens + segment;
         int layers = _layers.Length, kvHeads = _a.NumKvHeads, hd = _a.HeadDim;
+        long lossCount = (long)b * LossPositions(total, settings);
+        var window = options.BackwardPerWindow ? NewDisposeScope() : null;
+        var carried = new List<Tensor>();
         var keys = new Tensor?[layers];
         var values = new Tensor?[layers];
         var m = new Tensor[layers];
@@ -167,7 +175,8 @@ public sealed class GatedTransformer : IDisposable
 
         var logits = options.ReturnLogits ? new List<Tensor>() : null;
         Tensor? lossSum = null;
-        long lossCount = 0, inMemory = 0, evicted = 0;
+        double lossBackwarded = 0;
+        long inMemory = 0, evicted = 0;
         int cached = 0, position = 0, chunks = 0, firstGated = -1;
         while (position < total)
         {
@@ -191,46 +200,64 @@ public sealed class GatedTransformer : IDisposable
                 firstGated = position;
             }
 
-            var chunkIds = ids.narrow(1, position, n);
-            var h = Embed(chunkIds);
-            var (qCos, qSin) = Rope(cached, n);
-            var (kCos, kSin) = Rope(0, cached + n);
-            for (int i = 0; i < layers; i++)
-            {
-                var l = _layers[i];
-                var (x, q, k, v) = Project(l, h, b, n);
-                keys[i] = keys[i] is null ? k : cat([keys[i]!, k], 2);
-                values[i] = values[i] is null ? v : cat([values[i]!, v], 2);
-                var local = Attend(Rotate(q, qCos, qSin), Rotate(keys[i]!, kCos, kSin), values[i]!, cached);
-                if (gateOn)
-                {
-                    local = Gate(i, x, q, local, m[i], z[i], settings.Epsilon);
-                }
+            // Position t predicts token t + 1; the sequence's last position has no target.
+            int predicted = options.Targets is not null && evicted > 0 ? Math.Min(n, total - 1 - position) : 0;
+            Tensor h;
 
-                h = Block(l, h, local, b, n);
+            // Until the gate first reads memory nothing depends on the gates: no graph to keep.
+            using (firstGated < 0 ? no_grad() : null)
+            {
+                h = Embed(ids.narrow(1, position, n));
+                var (qCos, qSin) = Rope(cached, n);
+                var (kCos, kSin) = Rope(0, cached + n);
+                for (int i = 0; i < layers; i++)
+                {
+                    var l = _layers[i];
+                    var (x, q, k, v) = Project(l, h, b, n);
+                    keys[i] = keys[i] is null ? k : cat([keys[i]!, k], 2);
+                    values[i] = values[i] is null ? v : cat([values[i]!, v], 2);
+                    var local = Attend(Rotate(q, qCos, qSin), Rotate(keys[i]!, kCos, kSin), values[i]!, cached);
+                    if (gateOn)
+                    {
+                        local = Gate(i, x, q, local, m[i], z[i], settings.Epsilon);
+                    }
+
+                    h = Block(l, h, local, b, n);
+                }
             }
 
-            var chunkLogits = Head(h);
-            logits?.Add(chunkLogits);
-            if (options.Targets is { } targets && evicted > 0)
+            if (logits is not null || predicted > 0)
             {
-                // Position t predicts token t + 1; the sequence's last position has no target.
-                int predicted = Math.Min(n, total - 1 - position);
+                var chunkLogits = Head(h);
+                logits?.Add(chunkLogits);
                 if (predicted > 0)
                 {
                     var chunkLoss = F.cross_entropy(
                         chunkLogits.narrow(1, 0, predicted).reshape(-1, _a.VocabSize),
-                        targets.narrow(1, position + 1, predicted).reshape(-1),
+                        options.Targets!.narrow(1, position + 1, predicted).reshape(-1),
                         reduction: nn.Reduction.Sum);
                     lossSum = lossSum is null ? chunkLoss : lossSum + chunkLoss;
-                    lossCount += (long)b * predicted;
                 }
             }
 
             cached += n;
             position += n;
             chunks++;
-            if (options.DetachEverySegments > 0 && chunks % options.DetachEverySegments == 0)
+            bool boundary = options.DetachEverySegments > 0 && chunks % options.DetachEverySegments == 0 && position < total;
+            if (window is not null && lossSum is not null && (boundary || position >= total))
+            {
+                // This window's share of the mean loss; its graph is freed by the backward pass and the scope below.
+                var share = lossSum / lossCount;
+                if (share.requires_grad)
+                {
+                    share.backward();
+                }
+
+                lossBackwarded += Scalar(lossSum);
+                lossSum = null;
+            }
+
+            if (boundary)
             {
                 // Truncated back-propagation: the state carries its values on, not its history.
                 for (int i = 0; i < layers; i++)
@@ -240,10 +267,71 @@ public sealed class GatedTransformer : IDisposable
                     m[i] = m[i].detach();
                     z[i] = z[i].detach();
                 }
+
+                if (window is not null)
+                {
+                    // Only the state (and any logits asked for) outlives the window; the previous window's state is done.
+                    foreach (var t in carried)
+                    {
+                        t.Dispose();
+                    }
+
+                    carried = [.. keys.Concat(values).Concat(m).Concat(z).Select(t => t!.MoveToOuterDisposeScope())];
+                    foreach (var t in logits ?? [])
+                    {
+                        t.MoveToOuterDisposeScope();
+                    }
+
+                    window.Dispose();
+                    window = NewDisposeScope();
+                }
             }
         }
 
-        return new LongRouteRun(logits is null ? null : cat(logits, 1), lossSum is null ? null : lossSum / lossCount, firstGated, inMemory);
+        Tensor? allLogits = logits is null ? null : cat(logits, 1);
+        Tensor? loss = window is not null
+            ? (lossCount > 0 ? tensor(lossBackwarded / lossCount) : null)
+            : lossSum is null ? null : lossSum / lossCount;
+        if (window is not null)
+        {
+            allLogits?.MoveToOuterDisposeScope();
+            loss?.MoveToOuterDisposeScope();
+            window.Dispose();
+            foreach (var t in carried)
+            {
+                t.Dispose();
+            }
+        }
+
+        return new LongRouteRun(allLogits, loss, firstGated, inMemory);
+    }
+
+    /// <summary>The number of positions per sequence that <see cref="ForwardLong"/> scores: those of the chunks after the first eviction that have a next token.</summary>
+    /// <param name="total">The sequence length.</param>
+    /// <param name="settings">S, W, L.</param>
+    /// <returns>The count.</returns>
+    public static int LossPositions(int total, LongRouteSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int s = settings.SinkTokens, segment = settings.SegmentTokens, capacity = s + settings.WindowTokens + segment;
+        int cached = 0, position = 0, count = 0;
+        bool evicted = false;
+        while (position < total)
+        {
+            int end = position < s ? s + segment : s + ((position - s) / segment + 1) * segment;
+            int n = Math.Min(end - position, total - position);
+            while (cached + n > capacity)
+            {
+                cached -= segment;
+                evicted = true;
+            }
+
+            count += evicted ? Math.Max(0, Math.Min(n, total - 1 - position)) : 0;
+            cached += n;
+            position += n;
+        }
+
+        return count;
     }
 
     /// <inheritdoc/>
@@ -297,6 +385,12 @@ public sealed class GatedTransformer : IDisposable
     }
 
     private static Tensor Sigma(Tensor x) => F.elu(x, 1.0, false) + 1;
+
+    private static double Scalar(Tensor t)
+    {
+        using var d = t.detach().to_type(ScalarType.Float64);
+        return d.item<double>();
+    }
 
     private static float[] ToFloats(Tensor t)
     {

@@ -19,4 +19,13 @@ public sealed class LongRouteOptions
 
     /// <summary>Gets or sets k: the state (cache and memory) is detached from the graph every k segments (truncated back-propagation); 0 keeps the whole sequence's graph.</summary>
     public int DetachEverySegments { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the loss is back-propagated window by window (every
+    /// <see cref="DetachEverySegments"/> segments, and at the end) during the forward pass, freeing each window's graph
+    /// before the next one is built: memory then grows with k segments, not with the sequence. The gradients equal
+    /// those of <c>Loss.backward()</c> after a plain pass with the same truncation; the returned loss carries no graph.
+    /// Needs <see cref="Targets"/>.
+    /// </summary>
+    public bool BackwardPerWindow { get; set; }
 }

@@ -90,7 +90,43 @@ public sealed class EngineParityTests(Fixtures fixtures, ITestOutputHelper outpu
         Assert.True(difference > 1e-6, $"gradients differ by only {difference:E2}");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ForwardLong_BackwardPerWindow_SameLossAndGradientsAsOneBackward(int detachEvery)
+    {
+        var (package, _, _) = fixtures.GatedPackage("qwen2");
+        var weights = PackageWeightsReader.Read(package);
+        var ids = Fixtures.LongPromptIds("qwen2").Take(4 + 9 * 16 + 5).ToArray();
+        using var transformer = new GatedTransformer(weights.Weights, weights.GateWeights, weights.GateBiases, ScalarType.Float64);
+
+        var (once, _, lossOnce) = Gradients(transformer, ids, detachEvery, perWindow: false);
+        var (perWindow, _, lossPerWindow) = Gradients(transformer, ids, detachEvery, perWindow: true);
+
+        Assert.Equal(lossOnce, lossPerWindow, 1e-12);
+        double difference = once.Zip(perWindow).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second)));
+        double scale = once.Max(g => g.Max(Math.Abs));
+        Assert.True(difference <= 1e-6 * scale, $"gradients differ by {difference:E2} (scale {scale:E2})");
+    }
+
+    [Fact]
+    public void LossPositions_SmallSettings_CountsChunksAfterTheFirstEviction()
+    {
+        // Chunks [0,20) [20,36) [36,52) fill S + W + L = 52; the chunk [52,68) comes after the first eviction and scores
+        // its 16 positions, less the sequence's last one, which has no target.
+        Assert.Equal(0, GatedTransformer.LossPositions(52, Fixtures.Settings));
+        Assert.Equal(15, GatedTransformer.LossPositions(68, Fixtures.Settings));
+        Assert.Equal(16 + 15, GatedTransformer.LossPositions(84, Fixtures.Settings));
+    }
+
     private static (float[][] Gradients, int FirstGated) Gradients(GatedTransformer transformer, int[] ids, int detachEvery)
+    {
+        var (g, first, _) = Gradients(transformer, ids, detachEvery, perWindow: false);
+        return (g, first);
+    }
+
+    private static (float[][] Gradients, int FirstGated, double Loss) Gradients(GatedTransformer transformer, int[] ids, int detachEvery, bool perWindow)
     {
         using var scope = NewDisposeScope();
         foreach (var p in transformer.TrainableParameters)
@@ -99,10 +135,15 @@ public sealed class EngineParityTests(Fixtures fixtures, ITestOutputHelper outpu
         }
 
         var input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length]);
-        var run = transformer.ForwardLong(input, Fixtures.Settings, new LongRouteOptions { Targets = input, ReturnLogits = false, DetachEverySegments = detachEvery });
-        run.Loss!.backward();
+        var run = transformer.ForwardLong(input, Fixtures.Settings, new LongRouteOptions { Targets = input, ReturnLogits = false, DetachEverySegments = detachEvery, BackwardPerWindow = perWindow });
+        if (!perWindow)
+        {
+            run.Loss!.backward();
+        }
+
         Assert.Null(run.Logits);
-        return (transformer.TrainableParameters.Select(p => p.grad!.to_type(ScalarType.Float32).contiguous().data<float>().ToArray()).ToArray(), run.FirstGatedPosition);
+        var gradients = transformer.TrainableParameters.Select(p => p.grad!.to_type(ScalarType.Float32).contiguous().data<float>().ToArray()).ToArray();
+        return (gradients, run.FirstGatedPosition, run.Loss!.to_type(ScalarType.Float64).item<double>());
     }
 
     private static float[] TorchLogits(string package, int[] ids, LongRouteOptions? route, ScalarType dtype = ScalarType.Float32) =>
