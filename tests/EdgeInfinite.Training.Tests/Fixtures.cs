@@ -14,6 +14,12 @@ public sealed class Fixtures : IDisposable
     private readonly Dictionary<string, string> _packages = [];
     private readonly object _gate = new();
 
+    /// <summary>
+    /// One TorchSharp thread: the test assemblies run side by side on a small machine, where oversubscribed OpenMP
+    /// threads are many times slower than one.
+    /// </summary>
+    public Fixtures() => TorchSharp.torch.set_num_threads(1);
+
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "edgeinfinite-training-tests-" + Guid.NewGuid().ToString("N"));
 
     public static string CheckpointDir(string arch) => Path.Combine(AppContext.BaseDirectory, "fixtures", "hf", arch);
