@@ -52,6 +52,7 @@ public sealed class GatedTransformer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Only float32 and float64 are supported.");
         }
 
+        TorchRuntime.EnsureInitialized();
         _a = weights.Architecture;
         int layers = _a.NumLayers, d = _a.HiddenSize, heads = _a.NumHeads;
         if (gateWeights.Count != layers || gateBiases.Count != layers)
