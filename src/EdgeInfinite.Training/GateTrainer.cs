@@ -99,7 +99,7 @@ public sealed class GateTrainer
             set_num_threads(threads);
         }
 
-        var heldOut = _options.EvaluationSequences > 0 ? data.Batch(HeldOutStep, _options.EvaluationSequences, length) : null;
+        var heldOut = _options.EvaluationSequences > 0 ? CheckedBatch(data, HeldOutStep, _options.EvaluationSequences, length, a.VocabSize) : null;
         double memoryOff = Evaluate(model, heldOut, settings, memory: false);
         double before = Evaluate(model, heldOut, settings, memory: true);
         var clock = Stopwatch.StartNew();
@@ -111,7 +111,7 @@ public sealed class GateTrainer
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            double loss = TrainStep(model, optimizer, data.Batch(step, _options.BatchSize, length), settings);
+            double loss = TrainStep(model, optimizer, CheckedBatch(data, step, _options.BatchSize, length, a.VocabSize), settings);
             if (!double.IsFinite(loss))
             {
                 throw new InvalidOperationException($"The loss became {loss} at step {step + 1}; try a smaller learning rate.");
@@ -172,6 +172,28 @@ public sealed class GateTrainer
         {
             throw new ArgumentException("Resume needs a checkpoint path.", nameof(o.Resume));
         }
+    }
+
+    private static int[][] CheckedBatch(ITrainingData data, long step, int batchSize, int length, int vocab)
+    {
+        var batch = data.Batch(step, batchSize, length);
+        if (batch.Length != batchSize || batch.Any(row => row.Length != length))
+        {
+            throw new InvalidDataException($"The training data returned a batch of the wrong shape at step {step} (expected {batchSize} × {length}).");
+        }
+
+        foreach (var row in batch)
+        {
+            foreach (int id in row)
+            {
+                if ((uint)id >= (uint)vocab)
+                {
+                    throw new InvalidDataException($"The training data has token id {id}, outside the package's vocabulary (0..{vocab - 1}).");
+                }
+            }
+        }
+
+        return batch;
     }
 
     private static double Evaluate(GatedTransformer model, int[][]? batch, LongRouteSettings settings, bool memory)

@@ -36,7 +36,7 @@ public sealed class RepeatedSpanData : ITrainingData
         var batch = new int[batchSize][];
         for (int row = 0; row < batchSize; row++)
         {
-            var random = new Random(Mix(_seed, step, row));
+            var random = new Random(SeedMix.Mix(_seed, step, row));
             var ids = new int[length];
             int half = length / 2;
             for (int t = 0; t < length; t++)
@@ -48,15 +48,5 @@ public sealed class RepeatedSpanData : ITrainingData
         }
 
         return batch;
-    }
-
-    /// <summary>A deterministic seed for one sequence (HashCode is randomised per process, so it cannot be used).</summary>
-    private static int Mix(int seed, long step, int row)
-    {
-        ulong x = unchecked(((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)step * 0xBF58476D1CE4E5B9UL) ^ ((ulong)(uint)row * 0x94D049BB133111EBUL));
-        x ^= x >> 31;
-        x = unchecked(x * 0xD6E8FEB86659FD93UL);
-        x ^= x >> 32;
-        return (int)(x & 0x7FFFFFFF);
     }
 }

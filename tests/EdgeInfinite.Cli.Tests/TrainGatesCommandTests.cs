@@ -35,6 +35,33 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public void TrainGates_DataIdsFile_TrainsOnTheTokenStream()
+    {
+        string ids = Path.Combine(fixture.Root, "train-ids.txt");
+        File.WriteAllText(ids, string.Join(" ", CliFixture.ReferenceIds("llama", "long_prompt_ids")));
+        string target = Path.Combine(fixture.Root, "trained-on-ids");
+
+        var run = CliRun.Invoke("train-gates", SmallPackage(), "-o", target, "--steps", "2", "--batch", "2", "--threads", "1", "--data-ids", ids);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("data: train-ids.txt, 1,500 tokens", run.Stderr);
+        Assert.True(GatesTrained(target));
+    }
+
+    [Fact]
+    public void TrainGates_DataIdsOutsideVocabulary_OneLineErrorNamingTheId()
+    {
+        string ids = Path.Combine(fixture.Root, "bad-ids.txt");
+        File.WriteAllText(ids, "1 2 3 99999");
+
+        var run = CliRun.Invoke("train-gates", SmallPackage(), "-o", Path.Combine(fixture.Root, "never-bad"), "--steps", "1", "--data-ids", ids);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("'99999'", run.Error);
+        Assert.False(Directory.Exists(Path.Combine(fixture.Root, "never-bad")));
+    }
+
+    [Fact]
     public void TrainGates_OutputExists_OneLineError()
     {
         string source = SmallPackage();

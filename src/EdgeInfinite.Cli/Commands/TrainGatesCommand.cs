@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EdgeInfinite.Onnx.Packaging;
+using EdgeInfinite.Onnx.Tokenization;
 using EdgeInfinite.Training;
 
 namespace EdgeInfinite.Cli.Commands;
@@ -26,15 +27,18 @@ internal static class TrainGatesCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => defaults.CheckpointEvery };
         var resume = new Option<bool>("--resume") { Description = "Continue from --checkpoint when it exists." };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp CPU threads (default: TorchSharp's choice)." };
+        var dataText = new Option<FileInfo?>("--data") { Description = "Train on this text file, tokenized with the package's tokenizer (the last tenth is held out)." };
+        var dataIds = new Option<FileInfo?>("--data-ids") { Description = "Train on this file of token ids separated by commas or whitespace (the last tenth is held out)." };
         var command = new Command("train-gates", "Train the memory gates of a package on the long route and write them into a new package.")
         {
-            package, output, steps, lr, seqLen, batch, detach, seed, checkpoint, checkpointEvery, resume, threads,
+            package, output, steps, lr, seqLen, batch, detach, seed, checkpoint, checkpointEvery, resume, threads, dataText, dataIds,
         };
         command.SetAction((parse, ct) =>
         {
             string source = parse.GetValue(package)!.FullName;
             string target = parse.GetValue(output)!.FullName;
-            var settings = ModelPackage.Open(source).Config.LongRoute;
+            var config = ModelPackage.Open(source).Config;
+            var settings = config.LongRoute;
             int? segments = parse.GetValue(seqLen) is { } tokens ? SegmentsFor(tokens, settings) : null;
             if (parse.GetValue(resume) && parse.GetValue(checkpoint) is null)
             {
@@ -53,10 +57,11 @@ internal static class TrainGatesCommand
                 CheckpointEvery = parse.GetValue(checkpointEvery),
                 Resume = parse.GetValue(resume),
                 Threads = parse.GetValue(threads),
+                Data = LoadData(source, config.Architecture.VocabSize, parse.GetValue(dataText), parse.GetValue(dataIds), parse.GetValue(seed), out string dataDescription),
             };
             var trainer = new GateTrainer(options);
             var (k, length) = GateTrainer.SequenceShape(settings, segments);
-            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train-gates: {options.Steps} steps of {options.BatchSize} sequences × {length} tokens ({k} segments, S={settings.SinkTokens} W={settings.WindowTokens} L={settings.SegmentTokens}), lr {options.LearningRate}"));
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train-gates: {options.Steps} steps of {options.BatchSize} sequences × {length} tokens ({k} segments, S={settings.SinkTokens} W={settings.WindowTokens} L={settings.SegmentTokens}), lr {options.LearningRate}, data: {dataDescription}"));
             GateTrainingResult result;
             using (var bar = new ConsoleProgressBar(stderr))
             {
@@ -71,6 +76,41 @@ internal static class TrainGatesCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    private static TokenStreamData? LoadData(string package, int vocab, FileInfo? text, FileInfo? ids, int seed, out string description)
+    {
+        if (text is not null && ids is not null)
+        {
+            throw new CliUsageException("give at most one of --data and --data-ids");
+        }
+
+        if (text is null && ids is null)
+        {
+            description = "synthetic repeated spans";
+            return null;
+        }
+
+        var file = (text ?? ids)!;
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"training data file '{file.FullName}' does not exist", file.FullName);
+        }
+
+        int[] stream;
+        if (ids is not null)
+        {
+            using var reader = new StreamReader(file.FullName);
+            stream = GenerateCommand.ParseIds(reader, file.FullName, vocab);
+        }
+        else
+        {
+            using var tokenizer = new EdgeInfiniteTokenizer(package);
+            stream = tokenizer.Encode(File.ReadAllText(file.FullName));
+        }
+
+        description = string.Create(CultureInfo.InvariantCulture, $"{file.Name}, {stream.Length:N0} tokens");
+        return new TokenStreamData(stream, seed);
     }
 
     /// <summary>Whole segments after the sink that cover <paramref name="tokens"/>.</summary>
