@@ -61,6 +61,38 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
         Assert.False(Directory.Exists(Path.Combine(fixture.Root, "never-bad")));
     }
 
+    /// <summary>
+    /// The llama weights (vocab 384) with the fixture tokenizer (vocab 1024) beside them: the text is tokenized, and
+    /// ids the model does not have are refused by name before anything is trained or written.
+    /// </summary>
+    [Fact]
+    public void TrainGates_TextDataTokenizedBeyondTheModelVocabulary_OneLineErrorNamingTheId()
+    {
+        string checkpoint = Path.Combine(fixture.Root, "llama-with-tokenizer");
+        Directory.CreateDirectory(checkpoint);
+        foreach (string file in new[] { "config.json", "model.safetensors" })
+        {
+            File.Copy(Path.Combine(CliFixture.FixtureDir("llama"), file), Path.Combine(checkpoint, file));
+        }
+
+        foreach (string file in new[] { "tokenizer.json", "tokenizer_config.json" })
+        {
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizer", file), Path.Combine(checkpoint, file));
+        }
+
+        string package = checkpoint + "-package";
+        Assert.Equal(0, CliRun.Invoke("convert", checkpoint, "-o", package, "--sink", "4", "--window", "32", "--segment", "16", "--threshold", "64").ExitCode);
+        string text = Path.Combine(fixture.Root, "corpus.txt");
+        File.WriteAllText(text, string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. Memory keeps what the window forgets. ", 60)));
+        string target = Path.Combine(fixture.Root, "never-text");
+
+        var run = CliRun.Invoke("train-gates", package, "-o", target, "--steps", "1", "--data", text);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Matches(@"token id \d+, outside the package's vocabulary \(0\.\.383\)", run.Error);
+        Assert.False(Directory.Exists(target));
+    }
+
     [Fact]
     public void TrainGates_OutputExists_OneLineError()
     {
