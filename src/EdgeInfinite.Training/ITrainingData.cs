@@ -1,0 +1,15 @@
+namespace EdgeInfinite.Training;
+
+/// <summary>
+/// Training sequences for the gate trainer. A batch depends only on the step number, so a resumed run sees exactly
+/// the data an uninterrupted run would have seen.
+/// </summary>
+public interface ITrainingData
+{
+    /// <summary>Returns the token ids of one training step.</summary>
+    /// <param name="step">The step number (0-based).</param>
+    /// <param name="batchSize">The number of sequences.</param>
+    /// <param name="length">The tokens per sequence.</param>
+    /// <returns><c>[batchSize][length]</c> token ids inside the vocabulary.</returns>
+    int[][] Batch(long step, int batchSize, int length);
+}

@@ -1,0 +1,31 @@
+using static TorchSharp.torch;
+
+namespace EdgeInfinite.Training;
+
+/// <summary>What <see cref="GatedTransformer.ForwardLong"/> computes.</summary>
+public sealed class LongRouteOptions
+{
+    /// <summary>Gets or sets a value indicating whether evicted tokens enter memory (otherwise they are dropped: sink + window only).</summary>
+    public bool MemoryEnabled { get; set; } = true;
+
+    /// <summary>Gets or sets a value indicating whether the gate mixes the memory read in once memory holds a token (the engine does so when the package's gates are trained).</summary>
+    public bool GatesEnabled { get; set; } = true;
+
+    /// <summary>Gets or sets a value indicating whether the logits of every position are returned.</summary>
+    public bool ReturnLogits { get; set; } = true;
+
+    /// <summary>Gets or sets the token ids <c>[batch, tokens]</c> whose next-token cross-entropy, over the chunks after the first eviction, is the loss (usually the input ids); <see langword="null"/> for no loss.</summary>
+    public Tensor? Targets { get; set; }
+
+    /// <summary>Gets or sets k: the state (cache and memory) is detached from the graph every k segments (truncated back-propagation); 0 keeps the whole sequence's graph.</summary>
+    public int DetachEverySegments { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the loss is back-propagated window by window (every
+    /// <see cref="DetachEverySegments"/> segments, and at the end) during the forward pass, freeing each window's graph
+    /// before the next one is built: memory then grows with k segments, not with the sequence. The gradients equal
+    /// those of <c>Loss.backward()</c> after a plain pass with the same truncation; the returned loss carries no graph.
+    /// Needs <see cref="Targets"/>.
+    /// </summary>
+    public bool BackwardPerWindow { get; set; }
+}
