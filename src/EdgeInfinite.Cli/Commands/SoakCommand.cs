@@ -63,10 +63,13 @@ internal static class SoakCommand
         int vocab = model.Config.Architecture.VocabSize;
         int segment = model.Config.LongRoute.SegmentTokens;
         var chunk = new int[segment];
-        using (var warmup = model.CreateState(route, 2 * segment, memoryOn))
+        var settings = model.Config.LongRoute;
+        int warmupTokens = Math.Min((int)Math.Min(total, int.MaxValue), settings.SinkTokens + settings.WindowTokens + 5 * segment);
+        using (var warmup = model.CreateState(route, warmupTokens + 1, memoryOn))
         {
-            // One untimed chunk and step on a throw-away state: ONNX Runtime's first runs allocate and plan.
-            warmup.Append(chunk, ct);
+            // Untimed on a throw-away state: ONNX Runtime's first runs allocate and plan, and the first evictions and
+            // memory writes get their code compiled, so the timed run measures the steady state at every length.
+            warmup.Append(new int[warmupTokens], ct);
             warmup.Append(chunk.AsSpan(0, 1), ct);
         }
 

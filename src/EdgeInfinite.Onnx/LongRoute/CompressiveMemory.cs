@@ -47,6 +47,8 @@ internal sealed class CompressiveMemory : IDisposable
     /// <c>[count, Dh]</c>. Delta rule: <c>M += σ(K)ᵀ (V − σ(K) M / (σ(K) z + ε))</c>; linear: <c>M += σ(K)ᵀ V</c>;
     /// both then <c>z += Σ σ(K)</c>.
     /// </summary>
+    // Hot numeric loop of a long stream: compiled fully optimised at once, not after tiering.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Write(int layer, int kvHead, ReadOnlySpan<float> keys, ReadOnlySpan<float> values, int count)
     {
         int hd = _a.HeadDim;

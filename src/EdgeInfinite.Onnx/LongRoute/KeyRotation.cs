@@ -42,6 +42,8 @@ internal sealed class KeyRotation
         }
     }
 
+    // Hot numeric loop of a long stream: compiled fully optimised at once, not after tiering.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Angles(long position)
     {
         for (int i = 0; i < _cos.Length; i++)
@@ -52,6 +54,8 @@ internal sealed class KeyRotation
         }
     }
 
+    // Hot numeric loop of a long stream: compiled fully optimised at once, not after tiering.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Apply(Span<float> k)
     {
         int half = _cos.Length;

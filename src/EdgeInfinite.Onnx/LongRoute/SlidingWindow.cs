@@ -14,6 +14,8 @@ internal sealed class SlidingWindow(ModelArchitecture architecture, int sinkToke
     private float[] _keys = [];
     private float[] _values = [];
 
+    // Hot numeric loop of a long stream: compiled fully optimised at once, not after tiering.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Evict(KvCache cache, int count, CompressiveMemory? memory)
     {
         int hd = architecture.HeadDim;
