@@ -3,7 +3,12 @@ using EdgeInfinite.SideBySide;
 try
 {
     var parsed = Arguments.Parse(args);
-    return parsed.Verb == "run-one" ? RunOne.Run(parsed.Options) : SideBySideApp.Run(parsed.Options);
+    return parsed.Verb switch
+    {
+        "run-one" => RunOne.Run(parsed.Options),
+        "conversation" => ConversationBench.Run(parsed.Options),
+        _ => SideBySideApp.Run(parsed.Options),
+    };
 }
 catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException or FormatException)
 {
