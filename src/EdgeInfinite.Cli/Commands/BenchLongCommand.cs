@@ -9,7 +9,7 @@ namespace EdgeInfinite.Cli.Commands;
 /// <summary>
 /// <c>edgeinfinite bench-long &lt;package-dir&gt; --lengths 4k,32k,128k</c>: runs <c>soak</c> once per length (and mode)
 /// in a fresh child process, so each run's peak RSS is its own, and prints a Markdown table with ratios to the
-/// first length.
+/// first length. Each length runs <c>--repeats</c> times and the median run is reported.
 /// </summary>
 internal static class BenchLongCommand
 {
