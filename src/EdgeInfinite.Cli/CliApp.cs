@@ -8,10 +8,11 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate).");
+        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate, make-random).");
         root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
+        root.Subcommands.Add(MakeRandomCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
