@@ -68,7 +68,7 @@ internal static class LayoutsCommand
                 {
                     Console.Error.WriteLine($"round {round + 1}/{rounds}: {name}, {t} thread(s)");
                     var m = RunChild(packages[name], t, prompt, decode, repeats);
-                    Console.Error.WriteLine($"  prefill ms [{string.Join(", ", m.PrefillMs.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))}], decode ms [{string.Join(", ", m.DecodeMs.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))}], peak WS {m.PeakWorkingSetBytes / 1048576} MiB");
+                    Console.Error.WriteLine($"  prefill ms [{Join(m.PrefillMs)}] cpu [{Join(m.PrefillCpuMs)}], decode ms [{Join(m.DecodeMs)}] cpu [{Join(m.DecodeCpuMs)}], peak WS {m.PeakWorkingSetBytes / 1048576} MiB, load {m.LoadAverageBefore:0.0}→{m.LoadAverageAfter:0.0}");
                     if (!results.TryGetValue((name, t), out var list))
                     {
                         results[(name, t)] = list = [];
@@ -88,6 +88,17 @@ internal static class LayoutsCommand
 
         return 0;
     }
+
+    private static string Join(double[] values) => string.Join(", ", values.Select(x => x.ToString("0", CultureInfo.InvariantCulture)));
+
+    private static RowSummary Summarize(List<Measurement> ms, int decode) => new(
+        Statistics.Median(ms.SelectMany(m => m.PrefillMs)),
+        Statistics.Min(ms.SelectMany(m => m.PrefillMs)),
+        Statistics.Median(ms.SelectMany(m => m.PrefillCpuMs)),
+        Statistics.Median(ms.SelectMany(m => m.DecodeMs.Select(x => decode * 1000 / x))),
+        Statistics.Max(ms.SelectMany(m => m.DecodeMs.Select(x => decode * 1000 / x))),
+        Statistics.Median(ms.SelectMany(m => m.DecodeCpuMs.Select(x => x / decode))),
+        ms.Max(m => m.PeakWorkingSetBytes) / 1048576.0);
 
     private static Measurement RunChild(string package, int threads, int prompt, int decode, int repeats)
     {
@@ -121,37 +132,33 @@ internal static class LayoutsCommand
         var sb = new StringBuilder();
         sb.AppendLine(c, $"Model `{model}`; short route, prompt {prompt} random tokens (prefilled in the engine's chunks of L), {decode} greedy decode steps; {repeats} repeats × {rounds} rounds per row (fresh process per round, layouts interleaved); {Environment.ProcessorCount} logical cores; ONNX Runtime ORT_ENABLE_ALL.");
         sb.AppendLine();
-        sb.AppendLine("| layout | graph | intra-op threads | prefill ms (median) | prefill ms (min–max) | prefill tok/s | decode tok/s (median) | decode tok/s (min–max) | peak working set MiB (max) | prefill time vs default | decode tok/s vs default |");
-        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var all = results.Values.SelectMany(l => l).ToArray();
+        sb.AppendLine(c, $"1-minute load average seen by the measuring processes: {all.Min(m => Math.Min(m.LoadAverageBefore, m.LoadAverageAfter)):0.0}–{all.Max(m => Math.Max(m.LoadAverageBefore, m.LoadAverageAfter)):0.0}. Wall times are what a user sees; process CPU times (user + system, all ONNX Runtime threads) are less sensitive to other processes taking the cores, and with 1 intra-op thread they measure the work itself.");
+        sb.AppendLine();
+        sb.AppendLine("| layout | graph | intra-op threads | prefill wall ms median (min) | prefill CPU ms median | decode tok/s median (max) | decode CPU ms/token median | peak WS MiB | prefill wall vs default | prefill CPU vs default | decode tok/s vs default | decode CPU vs default |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (int t in threads)
         {
-            var baseline = results[("default", t)];
-            double basePrefill = Statistics.Median(baseline.SelectMany(m => m.PrefillMs));
-            double baseDecode = Statistics.Median(baseline.SelectMany(m => m.DecodeMs.Select(ms => decode * 1000 / ms)));
+            var b = Summarize(results[("default", t)], decode);
             foreach (string name in layouts)
             {
-                var ms = results[(name, t)];
-                var pre = ms.SelectMany(m => m.PrefillMs).ToArray();
-                var dec = ms.SelectMany(m => m.DecodeMs.Select(x => decode * 1000 / x)).ToArray();
-                double preMed = Statistics.Median(pre), decMed = Statistics.Median(dec);
-                sb.AppendLine(c, $"| {name} | {LayoutCatalog.Get(name).Name} | {t} | {preMed:0} | {Statistics.Min(pre):0}–{Statistics.Max(pre):0} | {prompt * 1000 / preMed:0} | {decMed:0.0} | {Statistics.Min(dec):0.0}–{Statistics.Max(dec):0.0} | {ms.Max(m => m.PeakWorkingSetBytes) / 1048576.0:0} | {preMed / basePrefill:0.000} | {decMed / baseDecode:0.000} |");
+                var s = Summarize(results[(name, t)], decode);
+                sb.AppendLine(c, $"| {name} | {LayoutCatalog.Get(name).Name} | {t} | {s.PrefillMs:0} ({s.PrefillMinMs:0}) | {s.PrefillCpuMs:0} | {s.DecodeTps:0.0} ({s.DecodeMaxTps:0.0}) | {s.DecodeCpuMsPerToken:0.0} | {s.PeakMiB:0} | {s.PrefillMs / b.PrefillMs:0.000} | {s.PrefillCpuMs / b.PrefillCpuMs:0.000} | {s.DecodeTps / b.DecodeTps:0.000} | {s.DecodeCpuMsPerToken / b.DecodeCpuMsPerToken:0.000} |");
             }
         }
 
         if (threads.Length > 1)
         {
             sb.AppendLine();
-            sb.AppendLine("Intra-op threads, default layout:");
+            sb.AppendLine("Intra-op threads, default layout (ratios vs the first thread count):");
             sb.AppendLine();
-            sb.AppendLine("| intra-op threads | prefill ms (median) | decode tok/s (median) | prefill vs first | decode vs first |");
-            sb.AppendLine("| ---: | ---: | ---: | ---: | ---: |");
-            double p0 = Statistics.Median(results[("default", threads[0])].SelectMany(m => m.PrefillMs));
-            double d0 = Statistics.Median(results[("default", threads[0])].SelectMany(m => m.DecodeMs.Select(x => decode * 1000 / x)));
+            sb.AppendLine("| intra-op threads | prefill wall ms median (min) | prefill CPU ms median | decode tok/s median (max) | decode CPU ms/token | prefill wall ratio | decode tok/s ratio |");
+            sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            var first = Summarize(results[("default", threads[0])], decode);
             foreach (int t in threads)
             {
-                double p = Statistics.Median(results[("default", t)].SelectMany(m => m.PrefillMs));
-                double d = Statistics.Median(results[("default", t)].SelectMany(m => m.DecodeMs.Select(x => decode * 1000 / x)));
-                sb.AppendLine(c, $"| {t} | {p:0} | {d:0.0} | {p / p0:0.000} | {d / d0:0.000} |");
+                var s = Summarize(results[("default", t)], decode);
+                sb.AppendLine(c, $"| {t} | {s.PrefillMs:0} ({s.PrefillMinMs:0}) | {s.PrefillCpuMs:0} | {s.DecodeTps:0.0} ({s.DecodeMaxTps:0.0}) | {s.DecodeCpuMsPerToken:0.0} | {s.PrefillMs / first.PrefillMs:0.000} | {s.DecodeTps / first.DecodeTps:0.000} |");
             }
         }
 

@@ -38,14 +38,21 @@ internal static class MeasureCommand
             }
         }
 
+        double loadBefore = LoadAverage();
         var prefill = new double[repeats];
         var decode = new double[repeats];
+        var prefillCpu = new double[repeats];
+        var decodeCpu = new double[repeats];
+        using var self = Process.GetCurrentProcess();
         for (int r = 0; r < repeats; r++)
         {
             using var state = model.CreateState(Route.Short, promptTokens + decodeTokens);
+            var cpu = CpuMs(self);
             clock.Restart();
             var logits = state.Append(prompt);
             prefill[r] = clock.Elapsed.TotalMilliseconds;
+            prefillCpu[r] = CpuMs(self) - cpu;
+            cpu = CpuMs(self);
             clock.Restart();
             for (int i = 0; i < decodeTokens; i++)
             {
@@ -53,14 +60,24 @@ internal static class MeasureCommand
             }
 
             decode[r] = clock.Elapsed.TotalMilliseconds;
+            decodeCpu[r] = CpuMs(self) - cpu;
         }
 
-        using var self = Process.GetCurrentProcess();
         self.Refresh();
-        var m = new Measurement(loadMs, prefill, decode, self.PeakWorkingSet64, promptTokens, decodeTokens);
+        var m = new Measurement(loadMs, prefill, decode, prefillCpu, decodeCpu, self.PeakWorkingSet64, promptTokens, decodeTokens, loadBefore, LoadAverage());
         Console.WriteLine(JsonSerializer.Serialize(m));
         return 0;
     }
+
+    /// <summary>User + system CPU time of the whole process (all ONNX Runtime threads, spinning included).</summary>
+    private static double CpuMs(Process self)
+    {
+        self.Refresh();
+        return self.TotalProcessorTime.TotalMilliseconds;
+    }
+
+    private static double LoadAverage() =>
+        File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
 
     private static int ArgMax(float[] logits)
     {

@@ -4,6 +4,7 @@ using EdgeInfinite.Onnx.Generation;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Reference;
+using Microsoft.ML.OnnxRuntimeGenAI;
 
 namespace EdgeInfinite.Onnx.Tests;
 
@@ -68,6 +69,30 @@ public sealed class GraphLayoutTests : IDisposable
         var options = new GenerationOptions { Greedy = true, MaxNewTokens = 24, StopTokenIds = [] };
         var ids = new TextGenerator(model).Generate(fixture.PromptIds, options).Where(u => u.TokenId is not null).Select(u => u.TokenId!.Value);
         Assert.Equal(fixture.GreedyNewIds, ids);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void GenAiDecoder_Layout_GreedyIdsEqualTransformers(string arch, string layout)
+    {
+        var fixture = HfFixture.Load(arch);
+        int newTokens = fixture.GreedyNewIds.Length;
+        using var model = new Model(Convert(arch, layout, new LongRouteSettings()));
+        using var parameters = new GeneratorParams(model);
+        parameters.SetSearchOption("max_length", fixture.PromptIds.Length + newTokens);
+        parameters.SetSearchOption("do_sample", false);
+        parameters.SetSearchOption("top_k", 1);
+        using var generator = new Generator(model, parameters);
+
+        generator.AppendTokens(fixture.PromptIds);
+        var generated = new List<int>();
+        for (int i = 0; i < newTokens; i++)
+        {
+            generator.GenerateNextToken();
+            generated.Add(generator.GetNextTokens()[0]);
+        }
+
+        Assert.Equal(fixture.GreedyNewIds, generated);
     }
 
     [Theory]
