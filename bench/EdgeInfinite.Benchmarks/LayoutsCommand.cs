@@ -33,29 +33,7 @@ internal static class LayoutsCommand
             layouts = ["default", .. layouts];
         }
 
-        Directory.CreateDirectory(work);
-        var packages = new Dictionary<string, string>(StringComparer.Ordinal);
-        var convertSeconds = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (string name in layouts)
-        {
-            string dir = Path.Combine(work, "pkg-" + name);
-            packages[name] = dir;
-            if (!reconvert && Directory.Exists(dir))
-            {
-                continue;
-            }
-
-            Console.Error.WriteLine($"converting {model} with layout {name} ({LayoutCatalog.Get(name).Name})");
-            var clock = Stopwatch.StartNew();
-            new PackageBuilder().Convert(model, dir, new ConversionOptions
-            {
-                Layout = LayoutCatalog.Get(name),
-                MaxPositions = maxPositions,
-                LongRoute = new EdgeInfinite.Onnx.Packaging.LongRouteSettings { RouteThreshold = Math.Min(maxPositions, new EdgeInfinite.Onnx.Packaging.LongRouteSettings().RouteThreshold) },
-                Overwrite = true,
-            });
-            convertSeconds[name] = clock.Elapsed.TotalSeconds;
-        }
+        var packages = LayoutPackages.Ensure(model, layouts, work, maxPositions, reconvert);
 
         var results = new Dictionary<(string Layout, int Threads), List<Measurement>>();
         for (int round = 0; round < rounds; round++)

@@ -1,6 +1,6 @@
 namespace EdgeInfinite.Benchmarks;
 
-/// <summary>Entry point: <c>layouts</c> (the comparison) or <c>measure</c> (one package in a fresh process, used by <c>layouts</c>).</summary>
+/// <summary>Entry point: <c>layouts</c> (the comparison, a fresh process per measurement), <c>paired</c> (all layouts in one process, back to back) or <c>measure</c> (one package in a fresh process, used by <c>layouts</c>).</summary>
 internal static class Program
 {
     public static int Main(string[] args)
@@ -11,6 +11,7 @@ internal static class Program
             {
                 "layouts" => LayoutsCommand.Run(new ArgReader(args.Skip(1))),
                 "measure" => MeasureCommand.Run(new ArgReader(args.Skip(1))),
+                "paired" => PairedCommand.Run(new ArgReader(args.Skip(1))),
                 _ => Usage(),
             };
         }
@@ -27,6 +28,8 @@ internal static class Program
             usage:
               layouts --model <hf-dir> [--prompt 1024] [--decode 64] [--repeats 5] [--rounds 2] [--threads 1,2]
                       [--layouts default,plain-norms,separate-projections,unfused-attention,all-unfused]
+                      [--work out/bench] [--max-positions 4096] [--output <file.md>] [--reconvert]
+              paired  --model <hf-dir> [--threads 1] [--prompt 1024] [--decode 64] [--repeats 10] [--layouts ...]
                       [--work out/bench] [--max-positions 4096] [--output <file.md>] [--reconvert]
               measure --package <dir> [--threads N] [--prompt 1024] [--decode 64] [--repeats 5] [--seed 7]
             """);
