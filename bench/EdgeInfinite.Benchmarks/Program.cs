@@ -12,6 +12,7 @@ internal static class Program
                 "layouts" => LayoutsCommand.Run(new ArgReader(args.Skip(1))),
                 "measure" => MeasureCommand.Run(new ArgReader(args.Skip(1))),
                 "paired" => PairedCommand.Run(new ArgReader(args.Skip(1))),
+                "ops" => OpsCommand.Run(new ArgReader(args.Skip(1))),
                 _ => Usage(),
             };
         }
@@ -31,6 +32,7 @@ internal static class Program
                       [--work out/bench] [--max-positions 4096] [--output <file.md>] [--reconvert]
               paired  --model <hf-dir> [--threads 1] [--prompt 1024] [--decode 64] [--repeats 10] [--layouts ...]
                       [--work out/bench] [--max-positions 4096] [--output <file.md>] [--reconvert]
+              ops     [--threads 1] [--chunk 256] [--runs 200] [--output <file.md>]
               measure --package <dir> [--threads N] [--prompt 1024] [--decode 64] [--repeats 5] [--seed 7]
             """);
         return 2;
