@@ -14,6 +14,9 @@ public sealed class ConversionOptions
     /// <summary>Gets or sets a value indicating whether an existing output folder is replaced.</summary>
     public bool Overwrite { get; set; }
 
+    /// <summary>Gets or sets the graph layout (which ONNX Runtime fused ops to use); the default is the measured fastest.</summary>
+    public GraphLayoutOptions Layout { get; set; } = GraphLayoutOptions.Default;
+
     /// <summary>Gets or sets the display name; <see langword="null"/> uses the checkpoint folder's name.</summary>
     public string? Name { get; set; }
 }

@@ -61,7 +61,7 @@ public sealed partial class PackageBuilder
         {
             var weights = TransformerWeightsReader.Read(checkpoint, new Progress<double>(f => progress?.Report(new ConversionProgress("reading weights", 0.4 * f))));
             cancellationToken.ThrowIfCancellationRequested();
-            WriteGraphs(weights, config, staging, progress, cancellationToken);
+            WriteGraphs(weights, config, options.Layout ?? GraphLayoutOptions.Default, staging, progress, cancellationToken);
             WriteGenAiConfig(config, staging);
             CopyTokenizer(checkpoint, staging);
             File.WriteAllText(Path.Combine(staging, PackageConfig.FileName), config.ToJson());
@@ -118,11 +118,11 @@ public sealed partial class PackageBuilder
         };
     }
 
-    private static void WriteGraphs(TransformerWeights weights, PackageConfig config, string staging, IProgress<ConversionProgress>? progress, CancellationToken ct)
+    private static void WriteGraphs(TransformerWeights weights, PackageConfig config, GraphLayoutOptions layout, string staging, IProgress<ConversionProgress>? progress, CancellationToken ct)
     {
         using var data = new ExternalDataWriter(Path.Combine(staging, config.Files.Weights), config.Files.Weights);
         var store = new WeightStore(data);
-        var writer = new TransformerGraphWriter(weights, store, (float)config.LongRoute.Epsilon, config.MaxPositions);
+        var writer = new TransformerGraphWriter(weights, store, (float)config.LongRoute.Epsilon, config.MaxPositions, layout);
         var chunk = writer.Build(GraphKind.Chunk, new Progress<double>(f => progress?.Report(new ConversionProgress("writing chunk graph", 0.4 + 0.4 * f))));
         ct.ThrowIfCancellationRequested();
         var decoder = writer.Build(GraphKind.GenAiDecoder, new Progress<double>(f => progress?.Report(new ConversionProgress("writing decoder graph", 0.8 + 0.15 * f))));

@@ -11,6 +11,7 @@ namespace EdgeInfinite.ModelBuilder.Graphs;
 /// <c>SimplifiedLayerNormalization</c>, <c>SkipSimplifiedLayerNormalization</c>, packed QKV and gate/up MatMuls,
 /// and <c>GroupQueryAttention</c> with in-op rotary embedding and a shared past/present KV buffer.
 /// The chunk graph adds, per layer, the memory read and the memory gate between attention and <c>o_proj</c>.
+/// <see cref="GraphLayoutOptions"/> swaps each fused part for plain ops, for measurement.
 /// </summary>
 internal sealed class TransformerGraphWriter
 {
@@ -22,9 +23,12 @@ internal sealed class TransformerGraphWriter
     private readonly WeightStore _store;
     private readonly float _memoryEpsilon;
     private readonly int _ropeCacheLength;
+    private readonly GraphLayoutOptions _layout;
+    private UnfusedAttentionInputs? _unfused;
 
-    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength)
+    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength, GraphLayoutOptions? layout = null)
     {
+        _layout = layout ?? GraphLayoutOptions.Default;
         _w = weights;
         _a = weights.Architecture;
         _store = store;
@@ -74,9 +78,9 @@ internal sealed class TransformerGraphWriter
 
         string embed = _store.Use(g, "model.embed_tokens.weight", [_a.VocabSize, d], () => _w.Embedding);
         string residual = g.Node("Gather", [embed, C.InputIds], "/model/embed_tokens", ("axis", 0));
-        string normed = g.Node("SimplifiedLayerNormalization", [residual, Weight(g, "model.layers.0.input_layernorm.weight", _w.Layers[0].InputNorm)],
-            "/model/layers.0/input_layernorm", ("axis", -1L), ("epsilon", (float)_a.RmsNormEps), ("stash_type", 1L));
+        string normed = RmsNorm(g, residual, Weight(g, "model.layers.0.input_layernorm.weight", _w.Layers[0].InputNorm), "/model/layers.0/input_layernorm");
         var (cos, sin) = RopeCaches(g);
+        _unfused = _layout.Attention == AttentionLayout.Unfused ? UnfusedInputs(g, totalLen, chunk) : null;
 
         for (int i = 0; i < _a.NumLayers; i++)
         {
@@ -89,16 +93,15 @@ internal sealed class TransformerGraphWriter
                 o = g.Node("Add", [o, Weight(g, p + "self_attn.o_proj.bias", l.OBias)], $"/model/layers.{i}/attn/o_proj_bias");
             }
 
-            var postNorm = g.NodeMulti("SkipSimplifiedLayerNormalization", [o, residual, Weight(g, p + "post_attention_layernorm.weight", l.PostAttentionNorm)], 4,
-                $"/model/layers.{i}/post_attention_layernorm", "com.microsoft", ("epsilon", (float)_a.RmsNormEps));
-            residual = postNorm[3];
-            string mlp = Mlp(g, i, l, postNorm[0]);
+            var postNorm = SkipRmsNorm(g, o, residual, Weight(g, p + "post_attention_layernorm.weight", l.PostAttentionNorm), $"/model/layers.{i}/post_attention_layernorm");
+            residual = postNorm.Sum;
+            string mlp = Mlp(g, i, l, postNorm.Normed);
             bool last = i == _a.NumLayers - 1;
-            var nextNorm = g.NodeMulti("SkipSimplifiedLayerNormalization",
-                [mlp, residual, last ? Weight(g, "model.norm.weight", _w.FinalNorm) : Weight(g, $"model.layers.{i + 1}.input_layernorm.weight", _w.Layers[i + 1].InputNorm)], 4,
-                last ? "/model/norm" : $"/model/layers.{i + 1}/input_layernorm", "com.microsoft", ("epsilon", (float)_a.RmsNormEps));
-            normed = nextNorm[0];
-            residual = nextNorm[3];
+            var nextNorm = SkipRmsNorm(g, mlp, residual,
+                last ? Weight(g, "model.norm.weight", _w.FinalNorm) : Weight(g, $"model.layers.{i + 1}.input_layernorm.weight", _w.Layers[i + 1].InputNorm),
+                last ? "/model/norm" : $"/model/layers.{i + 1}/input_layernorm");
+            normed = nextNorm.Normed;
+            residual = nextNorm.Sum;
             progress?.Report((i + 1.0) / _a.NumLayers);
         }
 
@@ -132,21 +135,38 @@ internal sealed class TransformerGraphWriter
         int d = _a.HiddenSize, hd = _a.HeadDim, qOut = _a.NumHeads * hd, kvOut = _a.NumKvHeads * hd;
         string p = $"model.layers.{i}.self_attn.";
         string n = $"/model/layers.{i}/attn";
-        string qkvW = _store.Use(g, p + "qkv_proj.weight", [d, qOut + 2 * kvOut], () => PackColumns(d, Transpose(l.QWeight, qOut, d), Transpose(l.KWeight, kvOut, d), Transpose(l.VWeight, kvOut, d)));
-        string qkv = g.Node("MatMul", [x, qkvW], n + "/qkv_proj");
-        if (l.QBias is not null || l.KBias is not null || l.VBias is not null)
+        string q, k, v;
+        if (_layout.PackedProjections)
         {
-            string bias = _store.Use(g, p + "qkv_proj.bias", [qOut + 2 * kvOut], () =>
-                [.. l.QBias ?? new float[qOut], .. l.KBias ?? new float[kvOut], .. l.VBias ?? new float[kvOut]]);
-            qkv = g.Node("Add", [qkv, bias], n + "/qkv_bias");
+            string qkvW = _store.Use(g, p + "qkv_proj.weight", [d, qOut + 2 * kvOut], () => PackColumns(d, Transpose(l.QWeight, qOut, d), Transpose(l.KWeight, kvOut, d), Transpose(l.VWeight, kvOut, d)));
+            string qkv = g.Node("MatMul", [x, qkvW], n + "/qkv_proj");
+            if (l.QBias is not null || l.KBias is not null || l.VBias is not null)
+            {
+                string bias = _store.Use(g, p + "qkv_proj.bias", [qOut + 2 * kvOut], () =>
+                    [.. l.QBias ?? new float[qOut], .. l.KBias ?? new float[kvOut], .. l.VBias ?? new float[kvOut]]);
+                qkv = g.Node("Add", [qkv, bias], n + "/qkv_bias");
+            }
+
+            var parts = g.NodeMulti("Split", [qkv, g.ConstInt64(n + "/split", qOut, kvOut, kvOut)], 3, n + "/split_qkv", null, ("axis", -1L));
+            (q, k, v) = (parts[0], parts[1], parts[2]);
+        }
+        else
+        {
+            q = Projection(g, x, p + "q_proj", l.QWeight, l.QBias, qOut, n + "/q_proj");
+            k = Projection(g, x, p + "k_proj", l.KWeight, l.KBias, kvOut, n + "/k_proj");
+            v = Projection(g, x, p + "v_proj", l.VWeight, l.VBias, kvOut, n + "/v_proj");
         }
 
-        var parts = g.NodeMulti("Split", [qkv, g.ConstInt64(n + "/split", qOut, kvOut, kvOut)], 3, n + "/split_qkv", null, ("axis", -1L));
-        string q = parts[0], k = parts[1], v = parts[2];
         if (l.QNorm is not null && l.KNorm is not null)
         {
             q = HeadNorm(g, q, Weight(g, p + "q_norm.weight", l.QNorm), n + "/q_norm");
             k = HeadNorm(g, k, Weight(g, p + "k_norm.weight", l.KNorm), n + "/k_norm");
+        }
+
+        if (_unfused is { } u)
+        {
+            string local = UnfusedAttention(g, i, q, k, v, cos, sin, u);
+            return chunk ? MemoryGate(g, i, x, q, local) : local;
         }
 
         var gqa = new string[3];
@@ -195,7 +215,7 @@ internal sealed class TransformerGraphWriter
     private string HeadNorm(OnnxGraphBuilder g, string x, string weight, string n)
     {
         string heads = g.Node("Reshape", [x, g.ConstInt64(n + "/heads", 0, 0, -1, _a.HeadDim)], n + "/reshape_in");
-        string normed = g.Node("SimplifiedLayerNormalization", [heads, weight], n, ("axis", -1L), ("epsilon", (float)_a.RmsNormEps), ("stash_type", 1L));
+        string normed = RmsNorm(g, heads, weight, n);
         return g.Node("Reshape", [normed, g.ConstInt64(n + "/flat", 0, 0, -1)], n + "/reshape_out");
     }
 
@@ -204,10 +224,21 @@ internal sealed class TransformerGraphWriter
         int d = _a.HiddenSize, inter = _a.IntermediateSize;
         string p = $"model.layers.{i}.mlp.";
         string n = $"/model/layers.{i}/mlp";
-        string w = _store.Use(g, p + "gate_up_proj.weight", [d, 2 * inter], () => PackColumns(d, Transpose(l.GateWeight, inter, d), Transpose(l.UpWeight, inter, d)));
-        var gu = g.NodeMulti("Split", [g.Node("MatMul", [x, w], n + "/gate_up_proj"), g.ConstInt64(n + "/split", inter, inter)], 2, n + "/split_gate_up", null, ("axis", -1L));
-        string silu = g.Node("Mul", [gu[0], g.Node("Sigmoid", [gu[0]], n + "/act/sigmoid")], n + "/act/silu");
-        string h = g.Node("Mul", [silu, gu[1]], n + "/act/up");
+        string gate, up;
+        if (_layout.PackedProjections)
+        {
+            string w = _store.Use(g, p + "gate_up_proj.weight", [d, 2 * inter], () => PackColumns(d, Transpose(l.GateWeight, inter, d), Transpose(l.UpWeight, inter, d)));
+            var gu = g.NodeMulti("Split", [g.Node("MatMul", [x, w], n + "/gate_up_proj"), g.ConstInt64(n + "/split", inter, inter)], 2, n + "/split_gate_up", null, ("axis", -1L));
+            (gate, up) = (gu[0], gu[1]);
+        }
+        else
+        {
+            gate = Projection(g, x, p + "gate_proj", l.GateWeight, null, inter, n + "/gate_proj");
+            up = Projection(g, x, p + "up_proj", l.UpWeight, null, inter, n + "/up_proj");
+        }
+
+        string silu = g.Node("Mul", [gate, g.Node("Sigmoid", [gate], n + "/act/sigmoid")], n + "/act/silu");
+        string h = g.Node("Mul", [silu, up], n + "/act/up");
         return g.Node("MatMul", [h, _store.Use(g, p + "down_proj.weight", [inter, d], () => Transpose(l.DownWeight, d, inter))], n + "/down_proj");
     }
 
@@ -244,6 +275,117 @@ internal sealed class TransformerGraphWriter
         }
 
         return (_store.Use(g, "cos_cache", [_ropeCacheLength, half], () => cos), _store.Use(g, "sin_cache", [_ropeCacheLength, half], () => sin));
+    }
+
+    /// <summary><c>x · Wᵀ (+ b)</c> for a Hugging Face <c>[out, in]</c> weight.</summary>
+    private string Projection(OnnxGraphBuilder g, string x, string name, float[] weight, float[]? bias, int outputs, string n)
+    {
+        int d = weight.Length / outputs;
+        string y = g.Node("MatMul", [x, _store.Use(g, name + ".weight", [d, outputs], () => Transpose(weight, outputs, d))], n);
+        return bias is null ? y : g.Node("Add", [y, Weight(g, name + ".bias", bias)], n + "_bias");
+    }
+
+    /// <summary>RMSNorm over the last axis: one <c>SimplifiedLayerNormalization</c>, or the plain ops it fuses.</summary>
+    private string RmsNorm(OnnxGraphBuilder g, string x, string weight, string n)
+    {
+        if (_layout.FusedNorms)
+        {
+            return g.Node("SimplifiedLayerNormalization", [x, weight], n, ("axis", -1L), ("epsilon", (float)_a.RmsNormEps), ("stash_type", 1L));
+        }
+
+        string sq = g.Node("Pow", [x, g.ConstFloat(n + "/two", 2f)], n + "/pow");
+        string mean = g.Node("ReduceMean", [sq, g.ConstInt64(n + "/axes", -1)], n + "/mean", ("keepdims", 1L));
+        string rms = g.Node("Sqrt", [g.Node("Add", [mean, g.ConstFloat(n + "/eps", (float)_a.RmsNormEps)], n + "/add_eps")], n + "/sqrt");
+        return g.Node("Mul", [g.Node("Div", [x, rms], n + "/div"), weight], n + "/scale");
+    }
+
+    /// <summary>Residual add then RMSNorm: one <c>SkipSimplifiedLayerNormalization</c> (outputs 0 and 3), or <c>Add</c> + <see cref="RmsNorm"/>.</summary>
+    private (string Normed, string Sum) SkipRmsNorm(OnnxGraphBuilder g, string x, string residual, string weight, string n)
+    {
+        if (_layout.FusedNorms)
+        {
+            var outs = g.NodeMulti("SkipSimplifiedLayerNormalization", [x, residual, weight], 4, n, "com.microsoft", ("epsilon", (float)_a.RmsNormEps));
+            return (outs[0], outs[3]);
+        }
+
+        string sum = g.Node("Add", [x, residual], n + "/residual_add");
+        return (RmsNorm(g, sum, weight, n), sum);
+    }
+
+    /// <summary>The per-graph tensors the unfused attention of every layer shares: positions, causal mask, scatter indices.</summary>
+    private UnfusedAttentionInputs UnfusedInputs(OnnxGraphBuilder g, string totalI32, bool chunk)
+    {
+        const string P = "/model/attn_unfused";
+        string seqLen = g.Node("Shape", [C.InputIds], P + "/seq_len", ("start", 1L), ("end", 2L));
+        string batch = g.Node("Shape", [C.InputIds], P + "/batch", ("start", 0L), ("end", 1L));
+        string total = chunk
+            ? g.Node("Reshape", [g.Node("Cast", [totalI32], P + "/total_cast", ("to", (long)OnnxGraphBuilder.Int64)), g.ConstInt64(P + "/one_dim", 1)], P + "/total")
+            : g.Node("Shape", ["attention_mask"], P + "/total", ("start", 1L), ("end", 2L));
+        string start = g.Node("Sub", [total, seqLen], P + "/start");
+        string zero = g.ScalarInt64(P + "/zero", 0);
+        string one = g.ScalarInt64(P + "/one", 1);
+        string Scalar(string v, string name) => g.Node("Squeeze", [v, g.ConstInt64(name + "/axes", 0)], name);
+        string range = g.Node("Range", [zero, Scalar(seqLen, P + "/seq_scalar"), one], P + "/range_t");
+        string positions = g.Node("Add", [range, start], P + "/positions");
+
+        // mask[t, j] = 0 where key j ≤ query position start + t, else −∞ (keys past the total are never read: K/V are sliced to it).
+        string keys = g.Node("Range", [zero, Scalar(total, P + "/total_scalar"), one], P + "/range_keys");
+        string allowed = g.Node("LessOrEqual", [
+            g.Node("Unsqueeze", [keys, g.ConstInt64(P + "/k_axis", 0)], P + "/keys_row"),
+            g.Node("Unsqueeze", [positions, g.ConstInt64(P + "/q_axis", 1)], P + "/pos_col")], P + "/allowed");
+        string mask = g.Node("Where", [allowed, g.ConstFloat(P + "/zero_f", 0f), g.ConstFloat(P + "/neg_inf", float.NegativeInfinity)], P + "/mask");
+
+        // ScatterND indices [B, kv, T, 3] = (b, h, start + t): the new keys/values go into the shared cache buffer.
+        string shape = g.Node("Concat", [batch, g.ConstInt64(P + "/kv", _a.NumKvHeads), seqLen, g.ConstInt64(P + "/one_last", 1)], P + "/idx_shape", ("axis", 0L));
+        string b = g.Node("Reshape", [g.Node("Range", [zero, Scalar(batch, P + "/batch_scalar"), one], P + "/range_b"), g.ConstInt64(P + "/b_shape", -1, 1, 1, 1)], P + "/b");
+        string h = g.Node("Reshape", [g.Node("Range", [zero, g.ScalarInt64(P + "/kv_scalar", _a.NumKvHeads), one], P + "/range_h"), g.ConstInt64(P + "/h_shape", 1, -1, 1, 1)], P + "/h");
+        string t = g.Node("Reshape", [positions, g.ConstInt64(P + "/t_shape", 1, 1, -1, 1)], P + "/t");
+        string indices = g.Node("Concat", [
+            g.Node("Expand", [b, shape], P + "/b_expand"), g.Node("Expand", [h, shape], P + "/h_expand"), g.Node("Expand", [t, shape], P + "/t_expand")], P + "/indices", ("axis", -1L));
+        return new UnfusedAttentionInputs(start, g.Node("Add", [start, seqLen], P + "/end"), total, mask, indices);
+    }
+
+    /// <summary>Attention from plain ops over the same cache contract as <c>GroupQueryAttention</c> (rotated keys stored in place).</summary>
+    private string UnfusedAttention(OnnxGraphBuilder g, int i, string q, string k, string v, string cos, string sin, UnfusedAttentionInputs u)
+    {
+        int hd = _a.HeadDim, heads = _a.NumHeads, kv = _a.NumKvHeads, group = _a.GroupSize;
+        string n = $"/model/layers.{i}/attn/unfused";
+        string cosT = g.Node("Unsqueeze", [g.Node("Slice", [cos, u.Start, u.End, g.ConstInt64(n + "/cos_axis", 0)], n + "/cos_slice"), g.ConstInt64(n + "/cos_unsq", 1)], n + "/cos");
+        string sinT = g.Node("Unsqueeze", [g.Node("Slice", [sin, u.Start, u.End, g.ConstInt64(n + "/sin_axis", 0)], n + "/sin_slice"), g.ConstInt64(n + "/sin_unsq", 1)], n + "/sin");
+        string q4 = Rotate(g, g.Node("Reshape", [q, g.ConstInt64(n + "/q4", 0, 0, heads, hd)], n + "/q_heads"), cosT, sinT, n + "/q_rope");
+        string k4 = Rotate(g, g.Node("Reshape", [k, g.ConstInt64(n + "/k4", 0, 0, kv, hd)], n + "/k_heads"), cosT, sinT, n + "/k_rope");
+        string v4 = g.Node("Reshape", [v, g.ConstInt64(n + "/v4", 0, 0, kv, hd)], n + "/v_heads");
+        string kNew = g.Node("Transpose", [k4], n + "/k_bhsd", ("perm", new long[] { 0, 2, 1, 3 }));
+        string vNew = g.Node("Transpose", [v4], n + "/v_bhsd", ("perm", new long[] { 0, 2, 1, 3 }));
+
+        // Bound to the same buffer as the past input, ScatterND writes only the new positions (no copy when input and output alias).
+        g.NodeWithOutputs("ScatterND", [C.PastKey(i), u.Indices, kNew], [C.PresentKey(i)], n + "/k_scatter", null);
+        g.NodeWithOutputs("ScatterND", [C.PastValue(i), u.Indices, vNew], [C.PresentValue(i)], n + "/v_scatter", null);
+        string zero = g.ConstInt64(n + "/zero", 0);
+        string axis2 = g.ConstInt64(n + "/axis2", 2);
+        string keys = g.Node("Slice", [C.PresentKey(i), zero, u.Total, axis2], n + "/k_valid");
+        string values = g.Node("Slice", [C.PresentValue(i), zero, u.Total, axis2], n + "/v_valid");
+
+        // Query heads of one KV head side by side: [B, T, kv, G, Dh] → [B, kv, G, T, Dh]; scores [B, kv, G, T, total].
+        string q5 = g.Node("Reshape", [q4, g.ConstInt64(n + "/q5", 0, 0, kv, group, hd)], n + "/q_group");
+        string qg = g.Node("Transpose", [q5], n + "/q_bkgtd", ("perm", new long[] { 0, 2, 3, 1, 4 }));
+        string qs = g.Node("Mul", [qg, g.ConstFloat(n + "/scale", (float)(1.0 / Math.Sqrt(hd)))], n + "/q_scaled");
+        string kT = g.Node("Unsqueeze", [g.Node("Transpose", [keys], n + "/k_t", ("perm", new long[] { 0, 1, 3, 2 })), axis2], n + "/k_t5");
+        string scores = g.Node("Add", [g.Node("MatMul", [qs, kT], n + "/qk"), u.Mask], n + "/masked");
+        string probs = g.Node("Softmax", [scores], n + "/softmax", ("axis", -1L));
+        string ctx = g.Node("MatMul", [probs, g.Node("Unsqueeze", [values, axis2], n + "/v5")], n + "/pv");
+        string ctxT = g.Node("Transpose", [ctx], n + "/ctx_btkgd", ("perm", new long[] { 0, 3, 1, 2, 4 }));
+        return g.Node("Reshape", [ctxT, g.ConstInt64(n + "/out3", 0, 0, heads * hd)], n + "/ctx_flat");
+    }
+
+    /// <summary>Rotate-half RoPE of <c>[B, T, N, Dh]</c> with cos/sin <c>[T, 1, Dh/2]</c>.</summary>
+    private string Rotate(OnnxGraphBuilder g, string x, string cos, string sin, string n)
+    {
+        int half = _a.HeadDim / 2;
+        var parts = g.NodeMulti("Split", [x, g.ConstInt64(n + "/split", half, half)], 2, n + "/split", null, ("axis", -1L));
+        string r1 = g.Node("Sub", [g.Node("Mul", [parts[0], cos], n + "/x1c"), g.Node("Mul", [parts[1], sin], n + "/x2s")], n + "/r1");
+        string r2 = g.Node("Add", [g.Node("Mul", [parts[1], cos], n + "/x2c"), g.Node("Mul", [parts[0], sin], n + "/x1s")], n + "/r2");
+        return g.Node("Concat", [r1, r2], n + "/concat", ("axis", -1L));
     }
 
     private string Weight(OnnxGraphBuilder g, string name, float[] values) => _store.Use(g, name, [values.Length], () => values);

@@ -1,0 +1,40 @@
+namespace EdgeInfinite.Benchmarks;
+
+/// <summary>Entry point: <c>layouts</c> (the comparison, a fresh process per measurement), <c>paired</c> (all layouts in one process, back to back) or <c>measure</c> (one package in a fresh process, used by <c>layouts</c>).</summary>
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return args.FirstOrDefault() switch
+            {
+                "layouts" => LayoutsCommand.Run(new ArgReader(args.Skip(1))),
+                "measure" => MeasureCommand.Run(new ArgReader(args.Skip(1))),
+                "paired" => PairedCommand.Run(new ArgReader(args.Skip(1))),
+                "ops" => OpsCommand.Run(new ArgReader(args.Skip(1))),
+                _ => Usage(),
+            };
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException or FormatException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("""
+            usage:
+              layouts --model <hf-dir> [--prompt 1024] [--decode 64] [--repeats 5] [--rounds 2] [--threads 1,2]
+                      [--layouts default,plain-norms,separate-projections,unfused-attention,all-unfused]
+                      [--work out/bench] [--max-positions 4096] [--output <file.md>] [--reconvert]
+              paired  --model <hf-dir> [--threads 1] [--prompt 1024] [--decode 64] [--repeats 10] [--layouts ...]
+                      [--work out/bench] [--max-positions 4096] [--output <file.md>] [--reconvert]
+              ops     [--threads 1] [--chunk 256] [--runs 200] [--output <file.md>]
+              measure --package <dir> [--threads N] [--prompt 1024] [--decode 64] [--repeats 5] [--seed 7]
+            """);
+        return 2;
+    }
+}
