@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -136,32 +135,9 @@ public static class RandomCheckpoint
 
     private static void WriteSafeTensors(string path, List<RandomTensor> tensors, int seed, double std, IProgress<double>? progress, CancellationToken ct)
     {
-        var header = new JsonObject { ["__metadata__"] = new JsonObject { ["format"] = "pt" } };
-        long offset = 0;
-        foreach (var t in tensors)
-        {
-            long end = offset + (t.ElementCount * sizeof(float));
-            header[t.Name] = new JsonObject
-            {
-                ["dtype"] = "F32",
-                ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
-                ["data_offsets"] = new JsonArray(offset, end),
-            };
-            offset = end;
-        }
-
-        long totalBytes = offset;
-        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
-        int padded = (headerBytes.Length + 7) / 8 * 8;
+        long totalBytes = tensors.Sum(t => t.ElementCount) * sizeof(float);
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
-        stream.Write(length);
-        stream.Write(headerBytes);
-        for (int i = headerBytes.Length; i < padded; i++)
-        {
-            stream.WriteByte((byte)' ');
-        }
+        SafeTensorsWriter.WriteHeader(stream, tensors.Select(t => (t.Name, t.Shape)).ToList());
 
         // Several blocks are generated in parallel, then written in order.
         int parallelBlocks = Math.Max(1, Environment.ProcessorCount) * 2;

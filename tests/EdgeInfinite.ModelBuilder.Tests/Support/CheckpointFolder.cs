@@ -25,15 +25,15 @@ public static class CheckpointFolder
         File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         if (!sharded)
         {
-            SafeTensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors);
+            EdgeInfinite.ModelBuilder.Checkpoints.SafeTensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors.Select(t => (t.Name, t.Shape, t.Data)));
             return;
         }
 
         int half = tensors.Count / 2;
         var first = tensors.Take(half).ToList();
         var second = tensors.Skip(half).ToList();
-        SafeTensorsWriter.Write(Path.Combine(directory, FirstShard), first);
-        SafeTensorsWriter.Write(Path.Combine(directory, SecondShard), second);
+        EdgeInfinite.ModelBuilder.Checkpoints.SafeTensorsWriter.Write(Path.Combine(directory, FirstShard), first.Select(t => (t.Name, t.Shape, t.Data)));
+        EdgeInfinite.ModelBuilder.Checkpoints.SafeTensorsWriter.Write(Path.Combine(directory, SecondShard), second.Select(t => (t.Name, t.Shape, t.Data)));
         var map = new JsonObject();
         foreach (var t in first)
         {

@@ -139,6 +139,6 @@ public sealed class TinyChatPackage : IDisposable
             ["vocab_size"] = Vocab,
         };
         File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString());
-        SafeTensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors);
+        EdgeInfinite.ModelBuilder.Checkpoints.SafeTensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors.Select(t => (t.Name, t.Shape, t.Data)));
     }
 }
