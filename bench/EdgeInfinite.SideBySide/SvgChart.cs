@@ -35,7 +35,7 @@ internal static class SvgChart
         for (double e = y0; e <= y1; e++)
         {
             double y = Math.Pow(10, e);
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{L}\" y1=\"{Py(y):0.#}\" x2=\"{W - R}\" y2=\"{Py(y):0.#}\" stroke=\"#ddd\"/><text x=\"{L - 6}\" y=\"{Py(y) + 4:0.#}\" text-anchor=\"end\">{y:G3}</text>");
+            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{L}\" y1=\"{Py(y):0.#}\" x2=\"{W - R}\" y2=\"{Py(y):0.#}\" stroke=\"#ddd\"/><text x=\"{L - 6}\" y=\"{Py(y) + 4:0.#}\" text-anchor=\"end\">{y:#,0.###}</text>");
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(W - R + L) / 2}\" y=\"{H - 12}\" text-anchor=\"middle\">context length (tokens)</text>");
