@@ -20,6 +20,7 @@ internal static class CliApp
         root.Subcommands.Add(MakeCorpusCommand.Create(stdout, stderr));
         root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
         root.Subcommands.Add(TrainGatesCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PretrainCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
