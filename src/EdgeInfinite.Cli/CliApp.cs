@@ -8,7 +8,7 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate, eval, train-tokenizer, train-gates, make-random).");
+        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate, eval, train-tokenizer, pretrain, train-gates, make-random).");
         root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
@@ -21,6 +21,7 @@ internal static class CliApp
         root.Subcommands.Add(EvalCommand.Create(stdout, stderr));
         root.Subcommands.Add(TrainGatesCommand.Create(stdout, stderr));
         root.Subcommands.Add(MakeRandomCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PretrainCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace EdgeInfinite.Training;
 
 /// <summary>
-/// AdamW (decoupled weight decay, bias-corrected moments) over the gate tensors, written out so its whole state
+/// AdamW (decoupled weight decay, bias-corrected moments) over the trainable tensors (the gates, or every base weight when pretraining), written out so its whole state
 /// (moments and step count) can be saved to and restored from a checkpoint exactly.
 /// </summary>
 internal sealed class GateAdamW : IDisposable
@@ -29,10 +29,13 @@ internal sealed class GateAdamW : IDisposable
     public IReadOnlyList<Tensor> SecondMoments => _v;
 
     /// <summary>Applies one update from the parameters' gradients, then clears the gradients.</summary>
-    public void Step()
+    public void Step() => Step(_options.LearningRate);
+
+    /// <summary>Applies one update with the given learning rate (a schedule's value for this step), then clears the gradients.</summary>
+    public void Step(double lr)
     {
         StepCount++;
-        double lr = _options.LearningRate, b1 = _options.Beta1, b2 = _options.Beta2;
+        double b1 = _options.Beta1, b2 = _options.Beta2;
         double correction1 = 1 - Math.Pow(b1, StepCount);
         double correction2 = 1 - Math.Pow(b2, StepCount);
         using var scope = NewDisposeScope();

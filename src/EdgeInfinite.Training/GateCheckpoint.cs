@@ -4,7 +4,7 @@ using System.Text;
 namespace EdgeInfinite.Training;
 
 /// <summary>
-/// A resumable snapshot of a gate training run: the gates, AdamW's moments and step count, the step reached, the
+/// A resumable snapshot of a gate training run (also used by <see cref="BasePretrainer"/>, with the model shape and data in place of the package revision the sequence length in place of the segments and the schedule length in place of detach-every): the gates, AdamW's moments and step count, the step reached, the
 /// loss history and what the run was started with (package revision, learning rate, seed, batch, segments).
 /// Binary, little-endian, versioned, with a SHA-256 trailer; written to a temporary file and moved into place.
 /// </summary>

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using EdgeInfinite.Corpus.Corpus;
+using EdgeInfinite.Corpus.Tokenizer;
+using EdgeInfinite.ModelBuilder;
+using EdgeInfinite.Onnx.Packaging;
+using EdgeInfinite.Training;
+
+namespace EdgeInfinite.Cli.Commands;
+
+/// <summary>
+/// The steps of <c>edgeinfinite pretrain</c>, each resumable from the output folder: tokenizer → base pretraining
+/// (checkpoint) → Hugging Face export → package conversion → gate fine-tuning (checkpoint) → final package + model card.
+/// </summary>
+internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, TextWriter stderr)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    private string Out(string name) => Path.Combine(s.OutputDirectory, name);
+
+    public void Run(CancellationToken ct)
+    {
+        Directory.CreateDirectory(s.OutputDirectory);
+        var card = new StringBuilder();
+
+        // 1. Tokenizer.
+        string tokenizerDir = Out("tokenizer");
+        var tokenizerClock = Stopwatch.StartNew();
+        BpeModel bpe;
+        if (s.Resume && File.Exists(Path.Combine(tokenizerDir, TokenizerFiles.TokenizerJson)))
+        {
+            bpe = TokenizerFiles.Read(Path.Combine(tokenizerDir, TokenizerFiles.TokenizerJson));
+            stderr.WriteLine($"pretrain: reusing tokenizer {tokenizerDir} (vocab {bpe.VocabSize})");
+        }
+        else
+        {
+            bpe = TrainTokenizer(ct);
+            TokenizerFiles.Write(tokenizerDir, bpe);
+        }
+
+        var tokenizer = new BpeTokenizer(bpe);
+        var encoder = new SampleEncoder(tokenizer);
+        int imEnd = bpe.Ids[ChatMlTemplate.ImEnd], endOfText = bpe.Ids[ChatMlTemplate.EndOfText];
+        stdout.WriteLine(Inv($"tokenizer: vocab {bpe.VocabSize} (asked {s.Vocab}), {bpe.Merges.Count} merges ({tokenizerClock.Elapsed.TotalSeconds:F0} s)"));
+
+        // 2. Base pretraining with full attention.
+        var corpusOptions = new CorpusOptions { Seed = s.Seed, MinDistanceTokens = 32, MaxDistanceTokens = 512, TokenCounter = tokenizer };
+        var (baseStream, baseSamples) = Stream(corpusOptions, encoder, s.CorpusTokens, 0, "encoding base corpus", ct);
+        var shape = new BaseModelShape
+        {
+            VocabSize = bpe.VocabSize,
+            HiddenSize = s.Hidden,
+            Layers = s.Layers,
+            Heads = s.Heads,
+            KvHeads = s.KvHeads,
+            IntermediateSize = s.Intermediate,
+        };
+        string baseCheckpoint = Out("base.ckpt");
+        var pretrainOptions = new PretrainOptions
+        {
+            Shape = shape,
+            Data = new TokenStreamData(baseStream, s.Seed),
+            DataDescription = Inv($"synthetic corpus seed {s.Seed} distances 32-512, {baseStream.Length} tokens"),
+            Steps = s.Steps,
+            TimeLimit = s.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            SequenceLength = s.SequenceLength,
+            BatchSize = s.BatchSize,
+            LearningRate = s.LearningRate,
+            WarmupSteps = Math.Max(1, Math.Min(30, s.Steps / 10)),
+            Seed = s.Seed,
+            CheckpointPath = baseCheckpoint,
+            Resume = s.Resume,
+            Threads = s.Threads,
+        };
+        var pretrainer = new BasePretrainer(pretrainOptions);
+        stderr.WriteLine(Inv($"pretrain: base {shape.Fingerprint}, {s.Steps} steps of {s.BatchSize} × {s.SequenceLength} tokens, lr {s.LearningRate}, corpus {baseStream.Length:N0} tokens ({baseSamples} samples)"));
+        PretrainResult baseResult;
+        using (var bar = new ConsoleProgressBar(stderr))
+        {
+            baseResult = pretrainer.Train(new SyncProgress<TrainingProgress>(p =>
+                bar.Report(Inv($"base {p.Step}/{p.TotalSteps} loss {p.Loss:F3} eta {p.Eta:hh\\:mm\\:ss}"), p.Fraction)), ct);
+        }
+
+        double lastLoss = baseResult.Losses.Count > 0 ? baseResult.Losses.TakeLast(20).Average() : double.NaN;
+        stdout.WriteLine(Inv($"base: step {baseResult.Step}/{baseResult.TotalSteps} ({baseResult.ParameterCount:N0} parameters, {baseResult.MeanStepTime.TotalMilliseconds:F0} ms/step), train loss (last 20) {lastLoss:F4}, held-out loss {baseResult.HeldOutLossBefore:F4} -> {baseResult.HeldOutLossAfter:F4}"));
+
+        // 3. Export + convert.
+        string basePackage = Out("base-package");
+        string gateCheckpoint = Out("gates.ckpt");
+        var route = new LongRouteSettings
+        {
+            SinkTokens = s.Sink,
+            WindowTokens = s.Window,
+            SegmentTokens = s.Segment,
+            RouteThreshold = Math.Min(1024, s.SequenceLength),
+        };
+        if (!(s.Resume && baseResult.Step == baseResult.StartStep && File.Exists(Path.Combine(basePackage, PackageConfig.FileName))))
+        {
+            string hf = Out("hf");
+            BasePretrainer.ExportCheckpoint(baseCheckpoint, shape, hf, tokenizerDir, [imEnd, endOfText]);
+            new PackageBuilder().Convert(hf, basePackage, new ConversionOptions { LongRoute = route, Overwrite = true, Name = "edgeinfinite-tiny" }, cancellationToken: ct);
+            File.Delete(gateCheckpoint);
+        }
+
+        // 4. Gate fine-tuning on conversations whose facts lie beyond the window.
+        int far = s.Sink + s.Window + s.Segment;
+        var gateCorpus = new CorpusOptions { Seed = s.Seed + 1, MinDistanceTokens = far, MaxDistanceTokens = Math.Max(far, s.Sink + ((s.GateSegments - 2) * s.Segment)), TokenCounter = tokenizer };
+        var (gateStream, gateSamples) = Stream(gateCorpus, encoder, s.GateCorpusTokens, 0, "encoding gate corpus", ct);
+        string package = Out("package");
+        if (Directory.Exists(package))
+        {
+            Directory.Delete(package, recursive: true);
+        }
+
+        var gateOptions = new GateTrainingOptions
+        {
+            Steps = s.GateSteps,
+            BatchSize = s.GateBatch,
+            SegmentsPerSequence = s.GateSegments,
+            Seed = s.Seed,
+            CheckpointPath = gateCheckpoint,
+            Resume = true,
+            Threads = s.Threads,
+            Data = new TokenStreamData(gateStream, s.Seed),
+        };
+        var (_, gateLength) = GateTrainer.SequenceShape(route, s.GateSegments);
+        stderr.WriteLine(Inv($"pretrain: gates, {s.GateSteps} steps of {s.GateBatch} × {gateLength} tokens, facts {gateCorpus.MinDistanceTokens}-{gateCorpus.MaxDistanceTokens} tokens back, corpus {gateStream.Length:N0} tokens ({gateSamples} samples)"));
+        GateTrainingResult gates;
+        using (var bar = new ConsoleProgressBar(stderr))
+        {
+            gates = new GateTrainer(gateOptions).Train(basePackage, package, new SyncProgress<TrainingProgress>(p =>
+                bar.Report(Inv($"gates {p.Step}/{p.TotalSteps} loss {p.Loss:F3}"), p.Fraction)), ct);
+        }
+
+        stdout.WriteLine(Inv($"gates: {gates.TrainableParameters} values, {gates.MeanStepTime.TotalMilliseconds:F0} ms/step, held-out long-route loss: memory off {gates.HeldOutLossMemoryOff:F4}, before {gates.HeldOutLossBefore:F4}, after {gates.HeldOutLossAfter:F4}"));
+
+        // 5. Model card.
+        long bytes = Directory.EnumerateFiles(package, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        card.AppendLine("# edgeinfinite-tiny — model card");
+        card.AppendLine();
+        card.AppendLine(Inv($"Produced by `edgeinfinite pretrain` (EdgeInfinite.Cli) on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC in {_clock.Elapsed.TotalMinutes:F1} min of this process. A first iteration: small, trained briefly on synthetic data only. It produces ChatML-formatted text; it is not a useful assistant."));
+        card.AppendLine();
+        card.AppendLine("## Command");
+        card.AppendLine();
+        card.AppendLine("```");
+        card.AppendLine(Inv($"edgeinfinite pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}{(s.Minutes is { } mm ? Inv($" --minutes {mm}") : "")} --seq-len {s.SequenceLength} --batch {s.BatchSize} --vocab {s.Vocab} --corpus-tokens {s.CorpusTokens} --hidden {s.Hidden} --layers {s.Layers} --heads {s.Heads} --kv-heads {s.KvHeads} --intermediate {s.Intermediate} --lr {s.LearningRate} --sink {s.Sink} --window {s.Window} --segment {s.Segment} --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}"));
+        card.AppendLine("```");
+        card.AppendLine();
+        card.AppendLine("## Recipe (the paper's: base with full attention, then gates only)");
+        card.AppendLine();
+        card.AppendLine(Inv($"- Tokenizer: byte-level BPE trained on {s.TokenizerChars:N0} characters of the synthetic corpus (seed {s.Seed}); vocab {bpe.VocabSize}, ChatML added tokens; EOS `<|im_end|>` ({imEnd}), `<|endoftext|>` ({endOfText})."));
+        card.AppendLine(Inv($"- Base: Llama, hidden {s.Hidden}, {s.Layers} layers, {s.Heads} query heads / {s.KvHeads} KV heads, head_dim {shape.HeadDim}, SwiGLU {s.Intermediate}, tied embeddings, RoPE θ {shape.RopeTheta}; {baseResult.ParameterCount:N0} parameters, all trained from random init (seed {s.Seed}, N(0, 0.02), residual projections 0.02/√(2·layers))."));
+        card.AppendLine(Inv($"- Base data: {baseSamples:N0} SyntheticCorpus conversations (seed {s.Seed}, fact distances 32–512 tokens, default task mix) encoded with SampleEncoder and packed into one stream of {baseStream.Length:N0} tokens; sequences of {s.SequenceLength} tokens at seeded random offsets; the last tenth held out. Loss: next-token cross-entropy on **all** tokens (user and assistant turns and ChatML markers), so the tiny model learns the format as well as the answers."));
+        card.AppendLine(Inv($"- Base optimisation: AdamW (β 0.9/0.999, no weight decay), peak lr {s.LearningRate}, {pretrainOptions.WarmupSteps} warm-up steps, cosine decay to 10% over {s.Steps} steps, gradient-norm clip 1.0, batch {s.BatchSize}. Ran steps {baseResult.StartStep + 1}..{baseResult.Step} in this process ({baseResult.TrainingTime.TotalMinutes:F1} min, {baseResult.MeanStepTime.TotalMilliseconds:F0} ms/step){(baseResult.Completed ? "" : " — **stopped by the time limit before the schedule ended**")}."));
+        card.AppendLine(Inv($"- Long route: S = {s.Sink}, W = {s.Window}, L = {s.Segment}, route threshold {route.RouteThreshold} (not above the trained sequence length, so the short route stays within trained positions), delta rule, ε 1e-6."));
+        card.AppendLine(Inv($"- Gates: GateTrainer, {s.GateSteps} steps, batch {s.GateBatch} × {gateLength} tokens, lr {gateOptions.LearningRate}, initial bias {gateOptions.InitialGateBias}, truncated BPTT every {gateOptions.DetachEverySegments} segments; data: {gateSamples:N0} conversations (seed {s.Seed + 1}) with facts {gateCorpus.MinDistanceTokens}–{gateCorpus.MaxDistanceTokens} tokens before the question (beyond S + W + L = {far}), packed into {gateStream.Length:N0} tokens; {gates.TrainableParameters} trained values."));
+        card.AppendLine();
+        card.AppendLine("## Measured");
+        card.AppendLine();
+        card.AppendLine("| what | value |");
+        card.AppendLine("|---|---|");
+        card.AppendLine(Inv($"| base train loss, first step | {(baseResult.Losses.Count > 0 ? baseResult.Losses[0] : double.NaN):F4} |"));
+        card.AppendLine(Inv($"| base train loss, mean of last 20 steps | {lastLoss:F4} |"));
+        card.AppendLine(Inv($"| base held-out loss (full attention, 8 × {s.SequenceLength}) at start of this process → end | {baseResult.HeldOutLossBefore:F4} → {baseResult.HeldOutLossAfter:F4} |"));
+        card.AppendLine(Inv($"| gate held-out long-route loss, memory off | {gates.HeldOutLossMemoryOff:F4} |"));
+        card.AppendLine(Inv($"| gate held-out long-route loss, before → after gate training | {gates.HeldOutLossBefore:F4} → {gates.HeldOutLossAfter:F4} |"));
+        card.AppendLine(Inv($"| package size | {bytes / 1048576.0:F1} MB (float32) |"));
+        card.AppendLine(Inv($"| wall time of this `pretrain` process | {_clock.Elapsed.TotalMinutes:F1} min |"));
+        card.AppendLine();
+        card.AppendLine("Losses are nats per token (ln of the vocabulary size is the uniform-guess loss: " + Inv($"{Math.Log(bpe.VocabSize):F2}") + ").");
+        File.WriteAllText(Path.Combine(package, "MODEL_CARD.md"), card.ToString());
+        stdout.WriteLine(Inv($"wrote {package} ({bytes / 1048576.0:F1} MB) with MODEL_CARD.md in {_clock.Elapsed.TotalMinutes:F1} min"));
+    }
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private BpeModel TrainTokenizer(CancellationToken ct)
+    {
+        var corpus = new SyntheticCorpus(new CorpusOptions { Seed = s.Seed, MinDistanceTokens = 32, MaxDistanceTokens = 1024 });
+        var texts = new List<string>();
+        long total = 0;
+        using var bar = new ConsoleProgressBar(stderr);
+        foreach (var sample in corpus.Samples(long.MaxValue / 2))
+        {
+            ct.ThrowIfCancellationRequested();
+            string text = SyntheticCorpus.ToTrainingText(sample);
+            texts.Add(text);
+            total += text.Length;
+            bar.Report("tokenizer corpus", 0.3 * Math.Min(1.0, (double)total / s.TokenizerChars));
+            if (total >= s.TokenizerChars)
+            {
+                break;
+            }
+        }
+
+        var model = new BpeTrainer(new BpeTrainerOptions { VocabSize = s.Vocab }).Train(texts, new SyncProgress<double>(f => bar.Report("tokenizer merges", 0.3 + (0.7 * f))), ct);
+        bar.Report("tokenizer done", 1);
+        return model;
+    }
+
+    private (int[] Stream, int Samples) Stream(CorpusOptions options, SampleEncoder encoder, int tokens, long start, string stage, CancellationToken ct)
+    {
+        var corpus = new SyntheticCorpus(options);
+        var ids = new List<int>(tokens + 4096);
+        int samples = 0;
+        using var bar = new ConsoleProgressBar(stderr);
+        foreach (var sample in corpus.Samples(long.MaxValue / 2, start))
+        {
+            ct.ThrowIfCancellationRequested();
+            ids.AddRange(encoder.Encode(sample).Ids);
+            samples++;
+            bar.Report(stage, Math.Min(1.0, (double)ids.Count / tokens));
+            if (ids.Count >= tokens)
+            {
+                break;
+            }
+        }
+
+        return ([.. ids.Take(tokens)], samples);
+    }
+}

@@ -1,0 +1,53 @@
+namespace EdgeInfinite.Cli.Commands;
+
+/// <summary>What <c>edgeinfinite pretrain</c> was asked to do.</summary>
+internal sealed record PretrainSettings
+{
+    public required string OutputDirectory { get; init; }
+
+    public required int Seed { get; init; }
+
+    public required int Steps { get; init; }
+
+    public double? Minutes { get; init; }
+
+    public required int SequenceLength { get; init; }
+
+    public required int BatchSize { get; init; }
+
+    public required int Vocab { get; init; }
+
+    public required long TokenizerChars { get; init; }
+
+    public required int CorpusTokens { get; init; }
+
+    public required int Hidden { get; init; }
+
+    public required int Layers { get; init; }
+
+    public required int Heads { get; init; }
+
+    public required int KvHeads { get; init; }
+
+    public required int Intermediate { get; init; }
+
+    public required double LearningRate { get; init; }
+
+    public required int Sink { get; init; }
+
+    public required int Window { get; init; }
+
+    public required int Segment { get; init; }
+
+    public required int GateSteps { get; init; }
+
+    public required int GateBatch { get; init; }
+
+    public required int GateSegments { get; init; }
+
+    public required int GateCorpusTokens { get; init; }
+
+    public int? Threads { get; init; }
+
+    public required bool Resume { get; init; }
+}

@@ -1,0 +1,119 @@
+using EdgeInfinite.ModelBuilder;
+using EdgeInfinite.Onnx;
+using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.Onnx.Packaging;
+using Xunit.Abstractions;
+
+namespace EdgeInfinite.Training.Tests;
+
+public sealed class BasePretrainerTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly BaseModelShape Shape = new() { VocabSize = 64, HiddenSize = 64, Layers = 2, Heads = 2, KvHeads = 1, IntermediateSize = 96, MaxPositions = 256 };
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ei-pretrain-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>A stream with structure (a token depends on the one before), so a few steps must lower the loss.</summary>
+    private static TokenStreamData Data() => new(Enumerable.Range(0, 6000).Select(i => ((i * 7) + (i / 5)) % 64).ToArray(), seed: 3);
+
+    private PretrainOptions Options(int steps, string checkpoint, bool resume = false) => new()
+    {
+        Shape = Shape,
+        Data = Data(),
+        DataDescription = "test stream",
+        Steps = steps,
+        SequenceLength = 48,
+        BatchSize = 4,
+        LearningRate = 1e-2,
+        WarmupSteps = 2,
+        Seed = 5,
+        CheckpointPath = checkpoint,
+        Resume = resume,
+        Threads = 1,
+    };
+
+    [Fact]
+    public void Train_StructuredStream_HeldOutLossFallsAndProgressReportsEveryStep()
+    {
+        var reports = new List<TrainingProgress>();
+
+        var result = new BasePretrainer(Options(30, Path.Combine(_root, "a.ckpt"))).Train(new InlineProgress<TrainingProgress>(reports.Add));
+
+        output.WriteLine($"held-out {result.HeldOutLossBefore:F4} -> {result.HeldOutLossAfter:F4}, {result.MeanStepTime.TotalMilliseconds:F0} ms/step");
+        Assert.Equal(30, result.Losses.Count);
+        Assert.True(result.Completed);
+        Assert.True(result.HeldOutLossBefore > Math.Log(64) - 0.5, $"random init loss {result.HeldOutLossBefore:F4}");
+        Assert.True(result.HeldOutLossAfter < result.HeldOutLossBefore - 1.0, $"held-out loss {result.HeldOutLossBefore:F4} -> {result.HeldOutLossAfter:F4}");
+        Assert.Equal(Enumerable.Range(1, 30), reports.Select(r => r.Step));
+    }
+
+    [Fact]
+    public void Train_ResumedFromCheckpoint_MatchesUninterruptedRun()
+    {
+        string whole = Path.Combine(_root, "whole.ckpt"), split = Path.Combine(_root, "split.ckpt");
+        var uninterrupted = new BasePretrainer(Options(6, whole)).Train();
+
+        using (var cts = new CancellationTokenSource())
+        {
+            int seen = 0;
+            Assert.ThrowsAny<OperationCanceledException>(() => new BasePretrainer(Options(6, split)).Train(new InlineProgress<TrainingProgress>(_ =>
+            {
+                if (++seen == 3)
+                {
+                    cts.Cancel();
+                }
+            }), cts.Token));
+        }
+
+        var resumed = new BasePretrainer(Options(6, split, resume: true)).Train();
+
+        Assert.Equal(3, resumed.StartStep);
+        Assert.Equal(uninterrupted.Losses, resumed.Losses);
+        Assert.Equal(uninterrupted.HeldOutLossAfter, resumed.HeldOutLossAfter, 6);
+    }
+
+    [Fact]
+    public void ExportCheckpoint_ConvertedPackage_EngineShortRouteMatchesTorchWithin1e4Relative()
+    {
+        string checkpoint = Path.Combine(_root, "b.ckpt");
+        new BasePretrainer(Options(5, checkpoint)).Train();
+        string hf = Path.Combine(_root, "hf"), package = Path.Combine(_root, "package");
+
+        BasePretrainer.ExportCheckpoint(checkpoint, Shape, hf, tokenizerDirectory: null, eosTokenIds: [1]);
+        var config = new PackageBuilder().Convert(hf, package, new ConversionOptions { LongRoute = new LongRouteSettings { SinkTokens = 4, WindowTokens = 32, SegmentTokens = 16, RouteThreshold = 128 } });
+
+        Assert.Equal(ModelFamily.Llama, config.Architecture.Family);
+        Assert.True(config.Architecture.TieWordEmbeddings);
+        var ids = Enumerable.Range(0, 40).Select(i => ((i * 11) + 3) % 64).ToArray();
+        using var model = EdgeInfiniteModel.Load(package);
+        using var state = model.CreateState(Route.Short, ids.Length);
+        var engine = state.AppendAllLogits(ids);
+        var torch = BasePretrainer.Logits(checkpoint, Shape, ids);
+        Assert.Equal(engine.Length, torch.Length);
+        double scale = engine.Max(v => Math.Abs((double)v)), max = 0;
+        for (int i = 0; i < engine.Length; i++)
+        {
+            max = Math.Max(max, Math.Abs((double)engine[i] - torch[i]));
+        }
+
+        output.WriteLine($"max relative logit error {max / scale:E2}");
+        Assert.True(max / scale <= 1e-4, $"max relative error {max / scale:E2}");
+    }
+
+    [Fact]
+    public void ExportCheckpoint_OtherShape_ThrowsNamingTheCheckpoint()
+    {
+        string checkpoint = Path.Combine(_root, "c.ckpt");
+        new BasePretrainer(Options(1, checkpoint)).Train();
+
+        var ex = Assert.Throws<InvalidDataException>(() => BasePretrainer.ExportCheckpoint(checkpoint, Shape with { Layers = 3 }, Path.Combine(_root, "x"), null, [1]));
+
+        Assert.Contains(checkpoint, ex.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+}
