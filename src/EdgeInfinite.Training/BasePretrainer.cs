@@ -169,7 +169,9 @@ public sealed class BasePretrainer
         model.Load(checkpoint.Parameters);
         Directory.CreateDirectory(directory);
         var tensors = model.ParameterNames.Zip(model.Parameters, checkpoint.Parameters).Select(t => (t.First, t.Second.shape, t.Third)).ToList();
-        SafeTensorsWriter.Write(Path.Combine(directory, "model.safetensors"), tensors);
+        string weights = Path.Combine(directory, "model.safetensors");
+        File.Delete(weights);
+        EdgeInfinite.ModelBuilder.Checkpoints.SafeTensorsWriter.Write(weights, tensors);
         var config = new JsonObject
         {
             ["architectures"] = new JsonArray("LlamaForCausalLM"),
