@@ -16,23 +16,10 @@ public sealed class GenAiParityTests(ConvertedPackages packages) : IClassFixture
     {
         var fixture = HfFixture.Load(arch);
         int newTokens = fixture.GreedyNewIds.Length;
-        using var model = new Model(packages.Get(arch));
-        using var parameters = new GeneratorParams(model);
-        parameters.SetSearchOption("max_length", fixture.PromptIds.Length + newTokens);
-        parameters.SetSearchOption("do_sample", false);
-        parameters.SetSearchOption("top_k", 1);
-        using var generator = new Generator(model, parameters);
-
-        generator.AppendTokens(fixture.PromptIds);
-        var generated = new List<int>();
-        for (int i = 0; i < newTokens; i++)
-        {
-            generator.GenerateNextToken();
-            generated.Add(generator.GetNextTokens()[0]);
-        }
+        var (generated, sequence, done) = GenAiGreedy.Run(packages.Get(arch), fixture.PromptIds, newTokens);
 
         Assert.Equal(fixture.GreedyNewIds, generated);
-        Assert.True(generator.IsDone(), "max_length reached, so GenAI should report done");
-        Assert.Equal([.. fixture.PromptIds, .. fixture.GreedyNewIds], generator.GetSequence(0).ToArray());
+        Assert.True(done, "max_length reached, so GenAI should report done");
+        Assert.Equal([.. fixture.PromptIds, .. fixture.GreedyNewIds], sequence);
     }
 }

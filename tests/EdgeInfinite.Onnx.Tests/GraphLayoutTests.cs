@@ -77,20 +77,7 @@ public sealed class GraphLayoutTests : IDisposable
     {
         var fixture = HfFixture.Load(arch);
         int newTokens = fixture.GreedyNewIds.Length;
-        using var model = new Model(Convert(arch, layout, new LongRouteSettings()));
-        using var parameters = new GeneratorParams(model);
-        parameters.SetSearchOption("max_length", fixture.PromptIds.Length + newTokens);
-        parameters.SetSearchOption("do_sample", false);
-        parameters.SetSearchOption("top_k", 1);
-        using var generator = new Generator(model, parameters);
-
-        generator.AppendTokens(fixture.PromptIds);
-        var generated = new List<int>();
-        for (int i = 0; i < newTokens; i++)
-        {
-            generator.GenerateNextToken();
-            generated.Add(generator.GetNextTokens()[0]);
-        }
+        var (generated, _, _) = GenAiGreedy.Run(Convert(arch, layout, new LongRouteSettings()), fixture.PromptIds, newTokens);
 
         Assert.Equal(fixture.GreedyNewIds, generated);
     }
