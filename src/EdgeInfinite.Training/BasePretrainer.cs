@@ -47,19 +47,8 @@ public sealed class BasePretrainer
     /// <summary>Gets the learning rate of a step: linear warm-up to the peak, then cosine decay to the final fraction.</summary>
     /// <param name="step">The 0-based step.</param>
     /// <returns>The learning rate.</returns>
-    public double LearningRateAt(int step)
-    {
-        double peak = _options.LearningRate;
-        if (step < _options.WarmupSteps)
-        {
-            return peak * (step + 1) / _options.WarmupSteps;
-        }
-
-        int decay = Math.Max(1, _options.Steps - _options.WarmupSteps);
-        double progress = Math.Min(1.0, (double)(step - _options.WarmupSteps) / decay);
-        double floor = peak * _options.FinalLearningRateFraction;
-        return floor + ((peak - floor) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
-    }
+    public double LearningRateAt(int step) =>
+        LearningRateSchedule.At(step, _options.LearningRate, _options.WarmupSteps, _options.Steps, _options.FinalLearningRateFraction);
 
     /// <summary>Trains (or resumes) up to <see cref="PretrainOptions.Steps"/> or the time limit, and saves a checkpoint at the end.</summary>
     /// <param name="progress">Receives progress after every step.</param>
@@ -166,7 +155,9 @@ public sealed class BasePretrainer
         }
 
         using var model = new TrainableLlama(shape, 0, 1);
-        model.Load(checkpoint.Parameters);
+
+        // A long-route checkpoint (LongRouteTrainer) carries the gates after the base parameters.
+        model.Load(checkpoint.Parameters.Take(model.Parameters.Count).ToArray());
         Directory.CreateDirectory(directory);
         var tensors = model.ParameterNames.Zip(model.Parameters, checkpoint.Parameters).Select(t => (t.First, t.Second.shape, t.Third)).ToList();
         string weights = Path.Combine(directory, "model.safetensors");

@@ -29,10 +29,11 @@ public sealed class GatedTransformer : IDisposable
     private readonly Tensor _embedding;
     private readonly Tensor _lmHead;
     private readonly Tensor _finalNorm;
-    private readonly FrozenLayer[] _layers;
+    private readonly LayerTensors[] _layers;
     private readonly double[] _invFreq;
     private readonly Tensor[] _gateW;
     private readonly Tensor[] _gateB;
+    private readonly bool _ownsBase = true;
     private Tensor? _cos;
     private Tensor? _sin;
     private bool _disposed;
@@ -73,9 +74,29 @@ public sealed class GatedTransformer : IDisposable
         _embedding = TensorFactory.Frozen(weights.Embedding, dtype, _a.VocabSize, d);
         _lmHead = ReferenceEquals(weights.LmHead, weights.Embedding) ? _embedding : TensorFactory.Frozen(weights.LmHead, dtype, _a.VocabSize, d);
         _finalNorm = TensorFactory.Frozen(weights.FinalNorm, dtype);
-        _layers = weights.Layers.Select(l => new FrozenLayer(l, dtype)).ToArray();
+        _layers = weights.Layers.Select(l => new LayerTensors(l, dtype)).ToArray();
         _gateW = Enumerable.Range(0, layers).Select(i => TensorFactory.Trainable(gateWeights[i], dtype, d, heads)).ToArray();
         _gateB = Enumerable.Range(0, layers).Select(i => TensorFactory.Trainable(gateBiases[i], dtype, heads)).ToArray();
+    }
+
+    /// <summary>
+    /// Initializes a long-route view of a <see cref="TrainableLlama"/> that shares its parameters: gradients of the
+    /// long-route loss reach the base weights too (the Infini-attention recipe). The gates are the caller's tensors.
+    /// </summary>
+    internal GatedTransformer(TrainableLlama llama, Tensor[] gateWeights, Tensor[] gateBiases)
+    {
+        TorchRuntime.EnsureInitialized();
+        _a = llama.Architecture;
+        DType = ScalarType.Float32;
+        _ownsBase = false;
+        _invFreq = RotaryEmbedding.InverseFrequencies(_a);
+        var p = llama.Parameters;
+        _embedding = p[0];
+        _lmHead = p[0];
+        _finalNorm = p[^1];
+        _layers = Enumerable.Range(0, _a.NumLayers).Select(i => new LayerTensors(p.ToArray().AsSpan(1 + (i * TrainableLlama.PerLayer), TrainableLlama.PerLayer))).ToArray();
+        _gateW = gateWeights;
+        _gateB = gateBiases;
     }
 
     /// <summary>Gets the architecture.</summary>
@@ -344,9 +365,17 @@ public sealed class GatedTransformer : IDisposable
         }
 
         _disposed = true;
-        foreach (var t in new[] { _embedding, _finalNorm, _cos, _sin }.Concat(_gateW).Concat(_gateB))
+        _cos?.Dispose();
+        _sin?.Dispose();
+        if (!_ownsBase)
         {
-            t?.Dispose();
+            // The base tensors belong to the TrainableLlama and the gates to the caller.
+            return;
+        }
+
+        foreach (var t in new[] { _embedding, _finalNorm }.Concat(_gateW).Concat(_gateB))
+        {
+            t.Dispose();
         }
 
         if (!ReferenceEquals(_lmHead, _embedding))
@@ -408,7 +437,7 @@ public sealed class GatedTransformer : IDisposable
     private Tensor Head(Tensor h) => F.linear(RmsNorm(h, _finalNorm), _lmHead);
 
     /// <summary>Input norm and projections: x <c>[B,n,d]</c>, q <c>[B,H,n,Dh]</c>, k and v <c>[B,KV,n,Dh]</c>, q and k before RoPE.</summary>
-    private (Tensor X, Tensor Q, Tensor K, Tensor V) Project(FrozenLayer l, Tensor h, int b, int n)
+    private (Tensor X, Tensor Q, Tensor K, Tensor V) Project(LayerTensors l, Tensor h, int b, int n)
     {
         int hd = _a.HeadDim;
         var x = RmsNorm(h, l.InputNorm);
@@ -457,7 +486,7 @@ public sealed class GatedTransformer : IDisposable
     }
 
     /// <summary>o_proj, residual, then the SwiGLU MLP and its residual.</summary>
-    private Tensor Block(FrozenLayer l, Tensor h, Tensor attention, int b, int n)
+    private Tensor Block(LayerTensors l, Tensor h, Tensor attention, int b, int n)
     {
         var flat = attention.transpose(1, 2).reshape(b, n, _a.NumHeads * _a.HeadDim);
         h = h + F.linear(flat, l.O, l.OBias);

@@ -3,21 +3,35 @@ namespace EdgeInfinite.Training;
 /// <summary>
 /// Training sequences cut from one long stream of token ids (a tokenized corpus) at seeded random offsets. The last
 /// part of the stream (a tenth, and at least one sequence) is held out: only the evaluation batch
-/// (<see cref="GateTrainer.HeldOutStep"/>) is drawn from it.
+/// (<see cref="GateTrainer.HeldOutStep"/>) is drawn from it. Given the samples' start offsets, sequences start at a
+/// sample's beginning, so a fact and the question about it are not cut apart by the sequence's start.
 /// </summary>
 public sealed class TokenStreamData : ITrainingData
 {
     private readonly int[] _ids;
     private readonly int _seed;
+    private readonly int[]? _starts;
 
     /// <summary>Initializes a new instance of the <see cref="TokenStreamData"/> class.</summary>
     /// <param name="ids">The token stream (not copied; do not change it while training).</param>
     /// <param name="seed">The seed of the offsets.</param>
-    public TokenStreamData(int[] ids, int seed)
+    /// <param name="sampleStarts">The offsets where samples begin, ascending; <see langword="null"/> for any offset.</param>
+    public TokenStreamData(int[] ids, int seed, IReadOnlyList<int>? sampleStarts = null)
     {
         ArgumentNullException.ThrowIfNull(ids);
         _ids = ids;
         _seed = seed;
+        if (sampleStarts is not null)
+        {
+            _starts = [.. sampleStarts];
+            for (int i = 0; i < _starts.Length; i++)
+            {
+                if ((uint)_starts[i] >= (uint)ids.Length || (i > 0 && _starts[i] <= _starts[i - 1]))
+                {
+                    throw new ArgumentException($"Sample start {i} ({_starts[i]}) is not an ascending offset inside the {ids.Length}-token stream.", nameof(sampleStarts));
+                }
+            }
+        }
     }
 
     /// <summary>Gets the number of tokens in the stream.</summary>
@@ -42,7 +56,16 @@ public sealed class TokenStreamData : ITrainingData
         var batch = new int[batchSize][];
         for (int row = 0; row < batchSize; row++)
         {
-            int offset = start + new Random(SeedMix.Mix(_seed, step, row)).Next(span - length + 1);
+            var random = new Random(SeedMix.Mix(_seed, step, row));
+            int offset = start + random.Next(span - length + 1);
+            if (_starts is not null)
+            {
+                // The sample start at or before the random offset that still leaves a whole sequence in this part.
+                int at = Array.BinarySearch(_starts, offset);
+                at = at >= 0 ? at : ~at - 1;
+                offset = at >= 0 && _starts[at] >= start ? _starts[at] : offset;
+            }
+
             batch[row] = _ids.AsSpan(offset, length).ToArray();
         }
 

@@ -12,7 +12,7 @@ namespace EdgeInfinite.Training;
 /// </summary>
 internal sealed class TrainableLlama : IDisposable
 {
-    private const int PerLayer = 9;
+    internal const int PerLayer = 9;
     private readonly BaseModelShape _shape;
     private readonly Tensor[] _parameters;
     private readonly Tensor _cos;

@@ -33,12 +33,19 @@ internal static class PretrainCommand
         var gateBatch = new Option<int>("--gate-batch") { Description = "Gate sequences per step.", DefaultValueFactory = _ => 4 };
         var gateSegments = new Option<int>("--gate-segments") { Description = "Segments of L tokens per gate training sequence (after the sink).", DefaultValueFactory = _ => 12 };
         var gateCorpusTokens = new Option<int>("--gate-corpus-tokens") { Description = "Tokens of long conversations for the gates (a tenth held out).", DefaultValueFactory = _ => 300_000 };
+        var recipe = new Option<PretrainRecipe>("--recipe") { Description = "How the memory is trained: paper (gates only, base frozen) or infini (base and gates through the long route).", DefaultValueFactory = _ => PretrainRecipe.Paper };
+        var longSteps = new Option<int>("--long-steps") { Description = "infini: long-route training steps.", DefaultValueFactory = _ => 300 };
+        var longMinutes = new Option<double?>("--long-minutes") { Description = "infini: stop long-route training after this many minutes (checkpointed; --resume continues)." };
+        var longSegments = new Option<int>("--long-segments") { Description = "infini: segments of L tokens per long sequence (after the sink).", DefaultValueFactory = _ => 16 };
+        var longBatch = new Option<int>("--long-batch") { Description = "infini: long sequences per step.", DefaultValueFactory = _ => 4 };
+        var longCorpusTokens = new Option<int>("--long-corpus-tokens") { Description = "infini: tokens of long conversations (a tenth held out).", DefaultValueFactory = _ => 2_000_000 };
+        var longLr = new Option<double>("--long-lr") { Description = "infini: peak learning rate of the base weights.", DefaultValueFactory = _ => 5e-4 };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp CPU threads (default: TorchSharp's choice)." };
         var resume = new Option<bool>("--resume") { Description = "Continue in an existing output folder from its tokenizer and checkpoints." };
         var command = new Command("pretrain", "Train the tiny default model from a seed: tokenizer, base (full attention), package, memory gates, model card.")
         {
             output, seed, steps, minutes, seqLen, batch, vocab, tokenizerChars, corpusTokens, hidden, layers, heads, kvHeads, intermediate, lr,
-            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, threads, resume,
+            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, threads, resume,
         };
         command.SetAction((parse, ct) =>
         {
@@ -73,6 +80,13 @@ internal static class PretrainCommand
                 GateBatch = Positive(parse.GetValue(gateBatch), "--gate-batch"),
                 GateSegments = Positive(parse.GetValue(gateSegments), "--gate-segments"),
                 GateCorpusTokens = Positive(parse.GetValue(gateCorpusTokens), "--gate-corpus-tokens"),
+                Recipe = parse.GetValue(recipe),
+                LongSteps = Positive(parse.GetValue(longSteps), "--long-steps"),
+                LongMinutes = parse.GetValue(longMinutes) is { } lm && !(lm > 0) ? throw new CliUsageException($"--long-minutes must be positive, got {lm}") : parse.GetValue(longMinutes),
+                LongSegments = Positive(parse.GetValue(longSegments), "--long-segments"),
+                LongBatch = Positive(parse.GetValue(longBatch), "--long-batch"),
+                LongCorpusTokens = Positive(parse.GetValue(longCorpusTokens), "--long-corpus-tokens"),
+                LongLearningRate = parse.GetValue(longLr) is > 0 and var llr ? llr : throw new CliUsageException("--long-lr must be positive"),
                 Threads = parse.GetValue(threads),
                 Resume = resuming,
             };

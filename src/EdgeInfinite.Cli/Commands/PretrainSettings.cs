@@ -49,5 +49,19 @@ internal sealed record PretrainSettings
 
     public int? Threads { get; init; }
 
+    public PretrainRecipe Recipe { get; init; } = PretrainRecipe.Paper;
+
+    public int LongSteps { get; init; } = 300;
+
+    public double? LongMinutes { get; init; }
+
+    public int LongSegments { get; init; } = 16;
+
+    public int LongBatch { get; init; } = 4;
+
+    public int LongCorpusTokens { get; init; } = 2_000_000;
+
+    public double LongLearningRate { get; init; } = 5e-4;
+
     public required bool Resume { get; init; }
 }

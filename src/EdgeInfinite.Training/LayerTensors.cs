@@ -3,10 +3,15 @@ using static TorchSharp.torch;
 
 namespace EdgeInfinite.Training;
 
-/// <summary>One decoder layer's base weights as frozen tensors (no gradient), Hugging Face <c>[out, in]</c> layout.</summary>
-internal sealed class FrozenLayer : IDisposable
+/// <summary>
+/// One decoder layer's base weights, Hugging Face <c>[out, in]</c> layout: either frozen copies of a checkpoint's
+/// values (owned, no gradient) or a <see cref="TrainableLlama"/>'s own parameters (shared, trained through the long route).
+/// </summary>
+internal sealed class LayerTensors : IDisposable
 {
-    public FrozenLayer(LayerWeights l, ScalarType dtype)
+    private readonly bool _owned = true;
+
+    public LayerTensors(LayerWeights l, ScalarType dtype)
     {
         InputNorm = TensorFactory.Frozen(l.InputNorm, dtype);
         Q = TensorFactory.Frozen(l.QWeight, dtype, -1, l.InputNorm.Length);
@@ -23,6 +28,21 @@ internal sealed class FrozenLayer : IDisposable
         Gate = TensorFactory.Frozen(l.GateWeight, dtype, -1, l.InputNorm.Length);
         Up = TensorFactory.Frozen(l.UpWeight, dtype, -1, l.InputNorm.Length);
         Down = TensorFactory.Frozen(l.DownWeight, dtype, l.InputNorm.Length, -1);
+    }
+
+    /// <summary>Wraps a Llama layer's parameters without copying (order: input norm, q, k, v, o, post norm, gate, up, down).</summary>
+    public LayerTensors(ReadOnlySpan<Tensor> llama)
+    {
+        _owned = false;
+        InputNorm = llama[0];
+        Q = llama[1];
+        K = llama[2];
+        V = llama[3];
+        O = llama[4];
+        PostNorm = llama[5];
+        Gate = llama[6];
+        Up = llama[7];
+        Down = llama[8];
     }
 
     public Tensor InputNorm { get; }
@@ -57,6 +77,11 @@ internal sealed class FrozenLayer : IDisposable
 
     public void Dispose()
     {
+        if (!_owned)
+        {
+            return;
+        }
+
         foreach (var t in new[] { InputNorm, Q, K, V, O, QBias, KBias, VBias, OBias, QNorm, KNorm, PostNorm, Gate, Up, Down })
         {
             t?.Dispose();

@@ -1,0 +1,144 @@
+using EdgeInfinite.ModelBuilder;
+using EdgeInfinite.Onnx;
+using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.Onnx.Packaging;
+using Xunit.Abstractions;
+
+namespace EdgeInfinite.Training.Tests;
+
+public sealed class LongRouteTrainerTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly BaseModelShape Shape = new() { VocabSize = 64, HiddenSize = 64, Layers = 2, Heads = 2, KvHeads = 1, IntermediateSize = 96, MaxPositions = 256 };
+    private static readonly LongRouteSettings Route = new() { SinkTokens = 2, WindowTokens = 16, SegmentTokens = 8, RouteThreshold = 32 };
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ei-longroute-" + Guid.NewGuid().ToString("N"));
+
+    private string BaseCheckpoint()
+    {
+        string path = Path.Combine(_root, "base.ckpt");
+        var stream = Enumerable.Range(0, 6000).Select(i => ((i * 7) + (i / 5)) % 64).ToArray();
+        new BasePretrainer(new PretrainOptions
+        {
+            Shape = Shape,
+            Data = new TokenStreamData(stream, seed: 3),
+            DataDescription = "test stream",
+            Steps = 4,
+            SequenceLength = 32,
+            BatchSize = 2,
+            LearningRate = 1e-2,
+            WarmupSteps = 1,
+            Seed = 5,
+            CheckpointPath = path,
+            Threads = 1,
+        }).Train();
+        return path;
+    }
+
+    private LongRouteTrainingOptions Options(int steps, string checkpoint, bool resume = false) => new()
+    {
+        Shape = Shape,
+        LongRoute = Route,
+
+        // Spans repeated beyond the window: only memory can predict the repeat.
+        LongData = new RepeatedSpanData(Shape.VocabSize, seed: 9),
+        ShortData = new TokenStreamData(Enumerable.Range(0, 4000).Select(i => (i * 5) % 64).ToArray(), seed: 4),
+        DataDescription = "repeated spans",
+        Steps = steps,
+        Segments = 10,
+        BatchSize = 4,
+        ShortSequenceLength = 24,
+        ShortBatchSize = 2,
+        LearningRate = 3e-3,
+        GateLearningRate = 3e-2,
+        WarmupSteps = 2,
+        Seed = 5,
+        CheckpointPath = checkpoint,
+        Resume = resume,
+        EvaluationSequences = 4,
+        Threads = 1,
+    };
+
+    [Fact]
+    public void Train_RepeatedSpansBeyondWindow_MemoryOnHeldOutLossFallsBelowMemoryOff()
+    {
+        string basePath = BaseCheckpoint();
+        var reports = new List<TrainingProgress>();
+
+        var result = new LongRouteTrainer(Options(300, Path.Combine(_root, "long.ckpt"))).Train(basePath, new InlineProgress<TrainingProgress>(reports.Add));
+
+        output.WriteLine($"memory on {result.HeldOutLossBefore:F4} -> {result.HeldOutLossAfter:F4}, memory off {result.HeldOutLossMemoryOffBefore:F4} -> {result.HeldOutLossMemoryOffAfter:F4}, {result.MeanStepTime.TotalMilliseconds:F0} ms/step");
+        Assert.True(result.Completed);
+        Assert.Equal(Enumerable.Range(1, 300), reports.Select(r => r.Step));
+
+        // Half of the scored tokens are random (unpredictable); the repeats 41 tokens back lie beyond S + W + L = 26.
+        Assert.True(result.HeldOutLossAfter < result.HeldOutLossBefore - 0.05, $"memory-on loss {result.HeldOutLossBefore:F4} -> {result.HeldOutLossAfter:F4}");
+        Assert.True(result.HeldOutLossAfter < result.HeldOutLossMemoryOffAfter - 0.05, $"memory on {result.HeldOutLossAfter:F4} vs off {result.HeldOutLossMemoryOffAfter:F4}");
+        Assert.Equal(Shape.Layers * ((Shape.HiddenSize * Shape.Heads) + Shape.Heads), result.GateParameters);
+    }
+
+    [Fact]
+    public void Train_ResumedFromCheckpoint_MatchesUninterruptedRun()
+    {
+        string basePath = BaseCheckpoint();
+        string whole = Path.Combine(_root, "whole.ckpt"), split = Path.Combine(_root, "split.ckpt");
+        var uninterrupted = new LongRouteTrainer(Options(4, whole)).Train(basePath);
+        using (var cts = new CancellationTokenSource())
+        {
+            int seen = 0;
+            Assert.ThrowsAny<OperationCanceledException>(() => new LongRouteTrainer(Options(4, split)).Train(basePath, new InlineProgress<TrainingProgress>(_ =>
+            {
+                if (++seen == 2)
+                {
+                    cts.Cancel();
+                }
+            }), cts.Token));
+        }
+
+        var resumed = new LongRouteTrainer(Options(4, split, resume: true)).Train(basePath);
+
+        Assert.Equal(2, resumed.StartStep);
+        Assert.Equal(uninterrupted.Losses, resumed.Losses);
+        Assert.Equal(uninterrupted.HeldOutLossAfter, resumed.HeldOutLossAfter, 6);
+    }
+
+    [Fact]
+    public void ReadGates_ExportedPackage_EngineLongRouteUsesTrainedGates()
+    {
+        string basePath = BaseCheckpoint(), checkpoint = Path.Combine(_root, "long.ckpt");
+        new LongRouteTrainer(Options(3, checkpoint)).Train(basePath);
+        string hf = Path.Combine(_root, "hf"), plain = Path.Combine(_root, "plain"), gated = Path.Combine(_root, "gated");
+
+        BasePretrainer.ExportCheckpoint(checkpoint, Shape, hf, tokenizerDirectory: null, eosTokenIds: [1]);
+        new PackageBuilder().Convert(hf, plain, new ConversionOptions { LongRoute = Route });
+        var (w, b) = LongRouteTrainer.ReadGates(checkpoint, Shape);
+        PackageGates.WriteCopy(plain, gated, w, b);
+
+        Assert.Equal(Shape.Layers, w.Length);
+        Assert.All(b, layer => Assert.All(layer, v => Assert.InRange(v, -3f, -1f)));
+        var ids = new RepeatedSpanData(Shape.VocabSize, seed: 11).Batch(0, 1, 82)[0];
+        using var model = EdgeInfiniteModel.Load(gated);
+        using var on = model.CreateState(Onnx.Inference.Route.Long, ids.Length);
+        using var off = model.CreateState(Onnx.Inference.Route.Long, ids.Length, memoryEnabled: false);
+        var withMemory = on.AppendAllLogits(ids);
+        var without = off.AppendAllLogits(ids);
+        Assert.True(model.Config.LongRoute.GatesTrained);
+        Assert.Contains(Enumerable.Range(0, withMemory.Length), i => Math.Abs(withMemory[i] - without[i]) > 1e-3);
+    }
+
+    [Fact]
+    public void ReadGates_BaseCheckpoint_ThrowsNamingTheCheckpoint()
+    {
+        string basePath = BaseCheckpoint();
+
+        var ex = Assert.Throws<InvalidDataException>(() => LongRouteTrainer.ReadGates(basePath, Shape));
+
+        Assert.Contains(basePath, ex.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+}
