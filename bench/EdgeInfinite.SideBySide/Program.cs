@@ -7,6 +7,7 @@ try
     {
         "run-one" => RunOne.Run(parsed.Options),
         "conversation" => ConversationBench.Run(parsed.Options),
+        "recall-plot" => RecallPlot.Run(parsed.Options),
         _ => SideBySideApp.Run(parsed.Options),
     };
 }

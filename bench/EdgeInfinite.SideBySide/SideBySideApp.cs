@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EdgeInfinite.ModelBuilder;
+using EdgeInfinite.ModelBuilder.Checkpoints;
 using EdgeInfinite.ModelBuilder.Gguf;
 using EdgeInfinite.Onnx.Packaging;
 
 namespace EdgeInfinite.SideBySide;
 
 /// <summary>
-/// The parent side: prepares the package and the GGUF from one checkpoint (the same weights for every engine), runs
+/// The parent side: prepares the package and the GGUF from one checkpoint (the same weights for every engine), or
+/// takes a ready package (<c>--model tiny</c>, the embedded default model, or <c>--model PKG</c>), runs
 /// each (mode, length) in its own process, and writes a Markdown table, JSON rows and SVG plots. Full-attention
 /// modes whose KV cache would exceed <c>--cap-mb</c>, or that exceed the package's positions, are reported as over cap.
 /// </summary>
@@ -18,8 +20,37 @@ internal static class SideBySideApp
 
     public static int Run(IReadOnlyDictionary<string, string> a)
     {
-        string checkpoint = a.TryGetValue("--checkpoint", out var c) ? Path.GetFullPath(c) : throw new ArgumentException("--checkpoint <hf-dir> is required (the weights every engine runs)");
-        string name = a.TryGetValue("--name", out var n) ? n : Path.GetFileName(checkpoint.TrimEnd(Path.DirectorySeparatorChar));
+        string model = a.TryGetValue("--model", out var mo) ? mo : a.ContainsKey("--checkpoint") ? "checkpoint" : "realistic";
+        string? checkpoint = a.TryGetValue("--checkpoint", out var c) ? Path.GetFullPath(c) : null;
+        string? readyPackage = null;
+        string defaultName;
+        switch (model)
+        {
+            case "tiny":
+                readyPackage = FindUpwards(Path.Combine("models", "edgeinfinite-tiny")) ?? throw new ArgumentException("--model tiny: models/edgeinfinite-tiny was not found above the current folder");
+                defaultName = "edgeinfinite-tiny";
+                break;
+            case "realistic":
+                // Qwen2.5-0.5B's layer shapes with 4 layers, random weights (seed 1): the same file on every machine.
+                checkpoint ??= Path.GetFullPath(Path.Combine("out", "bench", "qwen2.5-0.5b-4l-checkpoint"));
+                if (!File.Exists(Path.Combine(checkpoint, "config.json")))
+                {
+                    Console.Error.WriteLine($"side-by-side: writing the random realistic-shape checkpoint to {checkpoint} ...");
+                    RandomCheckpoint.Write(checkpoint, RandomCheckpointSpec.Qwen25HalfBillionFourLayers, seed: 1, overwrite: true);
+                }
+
+                defaultName = "qwen2.5-0.5b-4l";
+                break;
+            case "checkpoint":
+                defaultName = Path.GetFileName(checkpoint!.TrimEnd(Path.DirectorySeparatorChar));
+                break;
+            default:
+                readyPackage = File.Exists(Path.Combine(model, PackageConfig.FileName)) ? Path.GetFullPath(model) : throw new ArgumentException($"--model '{model}' is not tiny, realistic or a package folder (no {PackageConfig.FileName})");
+                defaultName = Path.GetFileName(readyPackage.TrimEnd(Path.DirectorySeparatorChar));
+                break;
+        }
+
+        string name = a.TryGetValue("--name", out var n) ? n : defaultName;
         var lengths = (a.TryGetValue("--lengths", out var l) ? l : "1k,4k,16k,32k,128k").Split(',').Select(ParseCount).ToArray();
         var modes = (a.TryGetValue("--modes", out var m) ? m : "long,short,genai,llamasharp,memoff").Split(',');
         int decode = a.TryGetValue("--decode", out var d) ? int.Parse(d, CultureInfo.InvariantCulture) : 32;
@@ -31,15 +62,15 @@ internal static class SideBySideApp
         Directory.CreateDirectory(outDir);
         Directory.CreateDirectory(work);
 
-        string package = Path.Combine(work, "package");
+        string package = readyPackage ?? Path.Combine(work, "package");
         if (!Directory.Exists(package))
         {
             var settings = a.TryGetValue("--window", out var win) ? new LongRouteSettings { WindowTokens = int.Parse(win, CultureInfo.InvariantCulture) } : new LongRouteSettings();
-            new PackageBuilder().Convert(checkpoint, package, new ConversionOptions { LongRoute = settings, MaxPositions = a.TryGetValue("--max-positions", out var mp) ? int.Parse(mp, CultureInfo.InvariantCulture) : null });
+            new PackageBuilder().Convert(checkpoint!, package, new ConversionOptions { LongRoute = settings, MaxPositions = a.TryGetValue("--max-positions", out var mp) ? int.Parse(mp, CultureInfo.InvariantCulture) : null });
         }
 
         string gguf = Path.Combine(work, "model-f32.gguf");
-        if (modes.Contains("llamasharp") && !File.Exists(gguf))
+        if (modes.Contains("llamasharp") && checkpoint is not null && !File.Exists(gguf))
         {
             GgufExporter.Export(checkpoint, gguf);
         }
@@ -56,7 +87,12 @@ internal static class SideBySideApp
                 // GenAI's decoder graph (as its builder lays it out) returns prompt logits for every position.
                 double logitsMb = mode == "genai" ? (double)length * arch.VocabSize * sizeof(float) / (1024 * 1024) : 0;
                 BenchRow row;
-                if (s_fullAttention.Contains(mode) && kvMb + logitsMb > capMb)
+                if (mode == "llamasharp" && checkpoint is null)
+                {
+                    // GGUF is written from Hugging Face weights; a ready package needs its checkpoint beside it.
+                    row = new BenchRow(name, mode, length, null, null, null, "skipped (no --checkpoint to write the GGUF from)");
+                }
+                else if (s_fullAttention.Contains(mode) && kvMb + logitsMb > capMb)
                 {
                     row = new BenchRow(name, mode, length, null, null, null, $"over cap (KV + logits {kvMb + logitsMb:0} MB > {capMb:0} MB)");
                 }
@@ -109,6 +145,20 @@ internal static class SideBySideApp
     private static string F(double? v) => v is { } x ? x.ToString(x >= 100 ? "N0" : "0.0", CultureInfo.InvariantCulture) : "—";
 
     private static string Ratio(double? v, double? baseline) => v is { } x && baseline is > 0 ? (x / baseline.Value).ToString("0.00", CultureInfo.InvariantCulture) : "—";
+
+    private static string? FindUpwards(string relative)
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(Path.Combine(candidate, PackageConfig.FileName)))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
 
     private static int ParseCount(string text)
     {

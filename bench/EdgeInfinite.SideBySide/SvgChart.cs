@@ -8,10 +8,12 @@ internal static class SvgChart
 {
     private static readonly string[] s_colors = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
 
-    public static string Render(string title, string yLabel, IReadOnlyDictionary<string, List<(int X, double Y)>> series)
+    public static string Render(string title, string yLabel, IReadOnlyDictionary<string, List<(int X, double Y)>> series, double? linearMax = null)
     {
+        // Log axes for times and sizes; a linear 0..max axis for percentages (where 0 is a real value).
+        bool linear = linearMax is not null;
         const int W = 720, H = 420, L = 70, R = 150, T = 40, B = 50;
-        var points = series.Values.SelectMany(v => v).Where(p => p.Y > 0).ToList();
+        var points = series.Values.SelectMany(v => v).Where(p => linear ? p.Y >= 0 : p.Y > 0).ToList();
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"12\">");
         sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{W}\" height=\"{H}\" fill=\"white\"/><text x=\"{W / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{title}</text>");
@@ -21,20 +23,20 @@ internal static class SvgChart
         }
 
         double x0 = Math.Log2(points.Min(p => p.X)), x1 = Math.Log2(points.Max(p => p.X));
-        double y0 = Math.Floor(Math.Log10(points.Min(p => p.Y))), y1 = Math.Ceiling(Math.Log10(points.Max(p => p.Y)));
+        double y0 = linear ? 0 : Math.Floor(Math.Log10(points.Min(p => p.Y))), y1 = linear ? linearMax!.Value : Math.Ceiling(Math.Log10(points.Max(p => p.Y)));
         x1 = x1 > x0 ? x1 : x0 + 1;
         y1 = y1 > y0 ? y1 : y0 + 1;
         double Px(int x) => L + (Math.Log2(x) - x0) / (x1 - x0) * (W - L - R);
-        double Py(double y) => H - B - (Math.Log10(y) - y0) / (y1 - y0) * (H - T - B);
+        double Py(double y) => H - B - ((linear ? y : Math.Log10(y)) - y0) / (y1 - y0) * (H - T - B);
         sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{L}\" y1=\"{H - B}\" x2=\"{W - R}\" y2=\"{H - B}\" stroke=\"black\"/><line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{H - B}\" stroke=\"black\"/>");
         foreach (int x in points.Select(p => p.X).Distinct().Order())
         {
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Px(x):0.#}\" y=\"{H - B + 18}\" text-anchor=\"middle\">{(x >= 1024 ? $"{x / 1024}k" : x.ToString(CultureInfo.InvariantCulture))}</text>");
         }
 
-        for (double e = y0; e <= y1; e++)
+        for (double e = y0; e <= y1; e += linear ? y1 / 5 : 1)
         {
-            double y = Math.Pow(10, e);
+            double y = linear ? e : Math.Pow(10, e);
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{L}\" y1=\"{Py(y):0.#}\" x2=\"{W - R}\" y2=\"{Py(y):0.#}\" stroke=\"#ddd\"/><text x=\"{L - 6}\" y=\"{Py(y) + 4:0.#}\" text-anchor=\"end\">{y:#,0.###}</text>");
         }
 
@@ -44,7 +46,7 @@ internal static class SvgChart
         foreach (var (name, values) in series)
         {
             string color = s_colors[i % s_colors.Length];
-            var valid = values.Where(p => p.Y > 0).OrderBy(p => p.X).ToList();
+            var valid = values.Where(p => linear ? p.Y >= 0 : p.Y > 0).OrderBy(p => p.X).ToList();
             if (valid.Count > 0)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(' ', valid.Select(p => string.Create(CultureInfo.InvariantCulture, $"{Px(p.X):0.#},{Py(p.Y):0.#}")))}\"/>");
