@@ -148,7 +148,7 @@ public sealed class SyntheticCorpusTests
     }
 
     [Fact]
-    public void Sample_ToolCall_CallThenToolMessageThenAnswer()
+    public void Sample_ToolCall_OfferedNameCalledThenToolResponseThenAnswer()
     {
         var corpus = Corpus(4);
         for (int i = 0; i < 20; i++)
@@ -160,16 +160,21 @@ public sealed class SyntheticCorpusTests
             Assert.Equal("system", m[0].Role);
             Assert.Contains("<tools>", m[0].Content, StringComparison.Ordinal);
             Assert.Equal("user", m[call - 1].Role);
-            Assert.Equal("tool", m[call + 1].Role);
+            Assert.Equal("user", m[call + 1].Role);
+            Assert.StartsWith("<tool_response>\n", m[call + 1].Content, StringComparison.Ordinal);
+            Assert.EndsWith("\n</tool_response>", m[call + 1].Content, StringComparison.Ordinal);
             Assert.Equal("assistant", m[call + 2].Role);
             string body = m[call].Content["<tool_call>".Length..^"</tool_call>".Length].Trim();
             Assert.EndsWith("</tool_call>", m[call].Content, StringComparison.Ordinal);
             using var json = JsonDocument.Parse(body);
             string name = json.RootElement.GetProperty("name").GetString()!;
-            Assert.Contains(name, new[] { "get_weather", "get_time" });
+            Assert.True(name.EndsWith("get_weather", StringComparison.Ordinal) || name.EndsWith("get_time", StringComparison.Ordinal), name);
+
+            // The model must call a function it was offered, by its full name.
+            Assert.Contains($"\"name\":\"{name}\"", m[0].Content, StringComparison.Ordinal);
             string city = json.RootElement.GetProperty("arguments").GetProperty("city").GetString()!;
             Assert.Contains(city, m[call - 1].Content, StringComparison.Ordinal);
-            using var result = JsonDocument.Parse(m[call + 1].Content);
+            using var result = JsonDocument.Parse(m[call + 1].Content["<tool_response>".Length..^"</tool_response>".Length]);
             Assert.Equal(city, result.RootElement.GetProperty("city").GetString());
             Assert.Contains(city, m[call + 2].Content, StringComparison.Ordinal);
         }

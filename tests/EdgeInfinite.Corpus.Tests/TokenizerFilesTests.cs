@@ -108,7 +108,7 @@ public sealed class TokenizerFilesTests(TrainedTokenizer trained) : IClassFixtur
         Assert.Equal(sample.Text + "<|im_start|>assistant\n", prompted);
         if (kind == TaskKind.ToolCall)
         {
-            Assert.Contains("<|im_start|>tool\n{", rendered, StringComparison.Ordinal);
+            Assert.Contains("<|im_start|>user\n<tool_response>\n{", rendered, StringComparison.Ordinal);
         }
     }
 

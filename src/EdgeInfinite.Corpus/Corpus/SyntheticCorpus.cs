@@ -277,16 +277,16 @@ public sealed class SyntheticCorpus
 
     private static void ToolCall(DeterministicRandom random, List<ChatTemplateMessage> messages)
     {
-        messages.Add(new("system", ToolCatalog.SystemPrompt));
+        var (system, user, call, result, answer) = ToolCatalog.Exchange(random);
+        messages.Add(new("system", system));
         if (random.Chance(0.3))
         {
             AddExchange(messages, FillerGrammar.Exchange(random, allowLong: false));
         }
 
-        var (user, call, result, answer) = ToolCatalog.Exchange(random);
         messages.Add(new("user", user));
         messages.Add(new("assistant", call));
-        messages.Add(new("tool", result));
+        messages.Add(new("user", ToolCatalog.Response(result)));
         messages.Add(new("assistant", answer));
         if (random.Chance(0.25))
         {
