@@ -466,7 +466,10 @@ public sealed class GatedTransformer : IDisposable
         long n = q.shape[2], length = k.shape[2];
         var scores = q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(_a.HeadDim));
         var future = arange(length).unsqueeze(0) > (arange(n) + past).unsqueeze(1);
-        return scores.masked_fill(future, double.NegativeInfinity).softmax(-1).matmul(v);
+
+        // Held in a variable until the call returns: a temporary Scalar can be finalized while the native call runs.
+        using TorchSharp.Scalar masked = double.NegativeInfinity;
+        return scores.masked_fill(future, masked).softmax(-1).matmul(v);
     }
 
     /// <summary><c>A = A_local + g·(A_mem − A_local)</c>, <c>A_mem = σ(Q) M / (σ(Q) z + ε)</c>, <c>g = sigmoid(x·w + b)</c>.</summary>

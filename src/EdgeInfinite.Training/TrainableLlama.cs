@@ -124,6 +124,9 @@ internal sealed class TrainableLlama : IDisposable
         var cos = _cos.narrow(0, 0, n);
         var sin = _sin.narrow(0, 0, n);
         var future = ones(n, n, dtype: ScalarType.Bool).triu(1);
+
+        // Held in a variable until the loop ends: a temporary Scalar can be finalized while the native call runs.
+        using TorchSharp.Scalar masked = double.NegativeInfinity;
         for (int i = 0; i < _shape.Layers; i++)
         {
             var w = _parameters.AsSpan(1 + (i * PerLayer), PerLayer);
@@ -138,7 +141,7 @@ internal sealed class TrainableLlama : IDisposable
             }
 
             var scores = q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(hd));
-            var attention = scores.masked_fill(future, double.NegativeInfinity).softmax(-1).matmul(v);
+            var attention = scores.masked_fill(future, masked).softmax(-1).matmul(v);
             h = h + F.linear(attention.transpose(1, 2).reshape(b, n, heads * hd), w[4]);
             var y = RmsNorm(h, w[5]);
             h = h + F.linear(F.silu(F.linear(y, w[6])) * F.linear(y, w[7]), w[8]);
