@@ -337,6 +337,11 @@ public sealed class EdgeInfiniteChatClient : IChatClient
                 _encoder.RememberResponse(content, [.. produced]);
             }
 
+            foreach (var (called, offered) in run.ResolvedToolNames)
+            {
+                Log.ToolNameResolved(_logger, job.ResponseId, called, offered);
+            }
+
             if (run.MalformedToolCalls)
             {
                 Log.MalformedToolCall(_logger, job.ResponseId);

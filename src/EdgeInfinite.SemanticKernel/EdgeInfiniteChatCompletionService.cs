@@ -25,7 +25,7 @@ public sealed class EdgeInfiniteChatCompletionService : IChatCompletionService, 
     {
         ArgumentNullException.ThrowIfNull(chatClient);
         ChatClient = chatClient;
-        _inner = chatClient.AsBuilder().UseKernelFunctionInvocation(loggerFactory).Build().AsChatCompletionService();
+        _inner = chatClient.AsBuilder().UseKernelFunctionInvocation(loggerFactory).Use(inner => new ClientSideHistoryChatClient(inner)).Build().AsChatCompletionService();
         var metadata = ((IChatClient)chatClient).GetService<ChatClientMetadata>()!;
         Attributes = new Dictionary<string, object?>
         {

@@ -17,6 +17,9 @@ internal sealed class ResponseUpdateWriter(ChatRequest job, string modelId, Chan
 
     public bool MalformedToolCalls { get; private set; }
 
+    /// <summary>Gets the called names that were mapped to an offered function (called → offered).</summary>
+    public List<KeyValuePair<string, string>> ResolvedToolNames { get; } = [];
+
     public string RawText => _raw.ToString();
 
     /// <summary>Gets each tool call's id and the text the model generated for it.</summary>
@@ -74,7 +77,13 @@ internal sealed class ResponseUpdateWriter(ChatRequest job, string modelId, Chan
                 HasToolCalls = true;
                 string callId = "call_" + Guid.NewGuid().ToString("N")[..24];
                 _rawCalls.Add(new KeyValuePair<string, string>(callId, call.RawText));
-                Write(new FunctionCallContent(callId, call.Name, call.Arguments), raw);
+                string name = ToolNameResolver.Resolve(call.Name, job.Settings.Tools);
+                if (!string.Equals(name, call.Name, StringComparison.Ordinal))
+                {
+                    ResolvedToolNames.Add(new KeyValuePair<string, string>(call.Name, name));
+                }
+
+                Write(new FunctionCallContent(callId, name, call.Arguments), raw);
             }
             else if (segment.Text is { } text)
             {

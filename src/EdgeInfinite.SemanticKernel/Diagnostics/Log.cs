@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Debug, "Request {ResponseId}: tool-call text could not be parsed and is returned as plain text.")]
     public static partial void MalformedToolCall(ILogger logger, string responseId);
+
+    [LoggerMessage(11, LogLevel.Debug, "Request {ResponseId}: the model called '{Called}', which was not offered; mapped to the one offered function it matches, '{Offered}'.")]
+    public static partial void ToolNameResolved(ILogger logger, string responseId, string called, string offered);
 }

@@ -51,7 +51,7 @@ public sealed class CallbackLoggerFactory(Action<LogLevel, string>? onLog = null
         {
             if (IsEnabled(logLevel))
             {
-                owner.Add(logLevel, formatter(state, exception));
+                owner.Add(logLevel, exception is null ? formatter(state, exception) : formatter(state, exception) + " " + exception);
             }
         }
     }
