@@ -266,19 +266,7 @@ public sealed class BasePretrainer
         using var scope = NewDisposeScope();
         double value = Loss(model, batch, out var loss);
         loss.backward();
-        if (_options.GradientClip > 0)
-        {
-            using var noGrad = no_grad();
-            var grads = model.Parameters.Where(p => p.grad is not null).Select(p => p.grad!).ToList();
-            double norm = Math.Sqrt(grads.Sum(g => g.pow(2).sum().to_type(ScalarType.Float64).item<double>()));
-            if (norm > _options.GradientClip)
-            {
-                foreach (var g in grads)
-                {
-                    g.mul_(_options.GradientClip / (norm + 1e-6));
-                }
-            }
-        }
+        GradientClipping.ClipByGlobalNorm(model.Parameters, _options.GradientClip);
 
         optimizer.Step(learningRate);
         return value;
@@ -310,13 +298,7 @@ public sealed class BasePretrainer
 
     private void CheckMatches(GateCheckpoint c, string path)
     {
-        void Require(bool same, string what, object was, object now)
-        {
-            if (!same)
-            {
-                throw new InvalidDataException($"Checkpoint '{path}' was made with {what} {was}; this run has {now}. Resume with the same settings or start a new checkpoint.");
-            }
-        }
+        void Require(bool same, string what, object was, object now) => GateCheckpoint.RequireSame(path, same, what, was, now);
 
         Require(c.PackageRevision == Fingerprint, "model/data", c.PackageRevision, Fingerprint);
         Require(c.LearningRate == _options.LearningRate, "learning rate", c.LearningRate, _options.LearningRate);

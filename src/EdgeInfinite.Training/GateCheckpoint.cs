@@ -38,6 +38,15 @@ internal sealed class GateCheckpoint
 
     public required float[][] SecondMoments { get; init; }
 
+    /// <summary>Refuses to resume from a checkpoint made with other settings, naming the setting.</summary>
+    public static void RequireSame(string path, bool same, string what, object was, object now)
+    {
+        if (!same)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' was made with {what} {was}; this run has {now}. Resume with the same settings or start a new checkpoint.");
+        }
+    }
+
     public void Save(string path)
     {
         using var body = new MemoryStream();

@@ -205,30 +205,15 @@ public sealed class GateTrainer
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var ids = Ids(batch);
+        var ids = TensorFactory.Ids(batch);
         var run = model.ForwardLong(ids, settings, new LongRouteOptions { Targets = ids, ReturnLogits = false, MemoryEnabled = memory });
         return run.Loss!.to_type(ScalarType.Float64).item<double>();
-    }
-
-    private static Tensor Ids(int[][] batch)
-    {
-        int b = batch.Length, n = batch[0].Length;
-        var flat = new long[(long)b * n];
-        for (int row = 0; row < b; row++)
-        {
-            for (int t = 0; t < n; t++)
-            {
-                flat[(long)row * n + t] = batch[row][t];
-            }
-        }
-
-        return tensor(flat, [b, n]);
     }
 
     private double TrainStep(GatedTransformer model, GateAdamW optimizer, int[][] batch, LongRouteSettings settings)
     {
         using var scope = NewDisposeScope();
-        var ids = Ids(batch);
+        var ids = TensorFactory.Ids(batch);
         var run = model.ForwardLong(ids, settings, new LongRouteOptions { Targets = ids, ReturnLogits = false, DetachEverySegments = _options.DetachEverySegments, BackwardPerWindow = true });
         var loss = run.Loss ?? throw new InvalidOperationException("No position of the training sequences read memory.");
         optimizer.Step();
@@ -262,13 +247,7 @@ public sealed class GateTrainer
 
     private void CheckMatches(GateCheckpoint c, PackageConfig config, int segments, string path)
     {
-        void Require(bool same, string what, object was, object now)
-        {
-            if (!same)
-            {
-                throw new InvalidDataException($"Checkpoint '{path}' was made with {what} {was}; this run has {now}. Resume with the same settings or start a new checkpoint.");
-            }
-        }
+        void Require(bool same, string what, object was, object now) => GateCheckpoint.RequireSame(path, same, what, was, now);
 
         Require(c.PackageRevision == config.Revision, "package revision", c.PackageRevision, config.Revision);
         Require(c.LearningRate == _options.LearningRate, "learning rate", c.LearningRate, _options.LearningRate);

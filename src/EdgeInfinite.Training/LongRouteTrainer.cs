@@ -189,9 +189,6 @@ public sealed class LongRouteTrainer
     private string Fingerprint => string.Create(CultureInfo.InvariantCulture,
         $"{_options.Shape.Fingerprint}|long S{_options.LongRoute.SinkTokens} W{_options.LongRoute.WindowTokens} L{_options.LongRoute.SegmentTokens} {_options.LongRoute.UpdateRule}|{_options.DataDescription}|short {(_options.ShortData is null ? 0 : _options.ShortBatchSize)}x{_options.ShortSequenceLength}|gate lr {_options.GateLearningRate} bias {_options.InitialGateBias}|warmup {_options.WarmupSteps} clip {_options.GradientClip}");
 
-    private static Tensor Ids(int[][] batch) =>
-        tensor(batch.SelectMany(row => row.Select(id => (long)id)).ToArray(), [batch.Length, batch[0].Length]);
-
     private double Evaluate(GatedTransformer model, int[][]? batch, bool memory)
     {
         if (batch is null)
@@ -201,7 +198,7 @@ public sealed class LongRouteTrainer
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var ids = Ids(batch);
+        var ids = TensorFactory.Ids(batch);
         var run = model.ForwardLong(ids, _options.LongRoute, new LongRouteOptions { Targets = ids, ReturnLogits = false, MemoryEnabled = memory });
         return run.Loss!.to_type(ScalarType.Float64).item<double>();
     }
@@ -210,33 +207,20 @@ public sealed class LongRouteTrainer
     {
         var o = _options;
         using var scope = NewDisposeScope();
-        var ids = Ids(o.LongData.Batch(step, o.BatchSize, length));
+        var ids = TensorFactory.Ids(o.LongData.Batch(step, o.BatchSize, length));
 
         // No truncation: the question's loss must reach the keys and values of the fact written to memory W + L tokens earlier.
         var run = model.ForwardLong(ids, o.LongRoute, new LongRouteOptions { Targets = ids, ReturnLogits = false, DetachEverySegments = 0, BackwardPerWindow = true });
         double loss = run.Loss?.to_type(ScalarType.Float64).item<double>() ?? throw new InvalidOperationException("No position of the long sequences read memory.");
         if (o.ShortData is not null)
         {
-            var all = Ids(o.ShortData.Batch(step, o.ShortBatchSize, o.ShortSequenceLength + 1));
+            var all = TensorFactory.Ids(o.ShortData.Batch(step, o.ShortBatchSize, o.ShortSequenceLength + 1));
             int n = o.ShortSequenceLength;
             var logits = llama.Forward(all.narrow(1, 0, n));
             F.cross_entropy(logits.reshape(-1, logits.shape[^1]), all.narrow(1, 1, n).reshape(-1)).backward();
         }
 
-        var parameters = llama.Parameters.Concat(model.TrainableParameters).ToList();
-        if (o.GradientClip > 0)
-        {
-            using var noGrad = no_grad();
-            var grads = parameters.Where(p => p.grad is not null).Select(p => p.grad!).ToList();
-            double norm = Math.Sqrt(grads.Sum(g => g.pow(2).sum().to_type(ScalarType.Float64).item<double>()));
-            if (norm > o.GradientClip)
-            {
-                foreach (var g in grads)
-                {
-                    g.mul_(o.GradientClip / (norm + 1e-6));
-                }
-            }
-        }
+        GradientClipping.ClipByGlobalNorm(llama.Parameters.Concat(model.TrainableParameters), o.GradientClip);
 
         baseOptimizer.Step(LearningRateSchedule.At(step, o.LearningRate, o.WarmupSteps, o.Steps, 0.1));
         gateOptimizer.Step(LearningRateSchedule.At(step, o.GateLearningRate, o.WarmupSteps, o.Steps, 0.1));
@@ -269,13 +253,7 @@ public sealed class LongRouteTrainer
 
     private void CheckMatches(GateCheckpoint c, string path)
     {
-        void Require(bool same, string what, object was, object now)
-        {
-            if (!same)
-            {
-                throw new InvalidDataException($"Checkpoint '{path}' was made with {what} {was}; this run has {now}. Resume with the same settings or start a new checkpoint.");
-            }
-        }
+        void Require(bool same, string what, object was, object now) => GateCheckpoint.RequireSame(path, same, what, was, now);
 
         Require(c.PackageRevision == Fingerprint, "model/data", c.PackageRevision, Fingerprint);
         Require(c.LearningRate == _options.LearningRate, "learning rate", c.LearningRate, _options.LearningRate);

@@ -24,6 +24,10 @@ internal static class TensorFactory
         return t;
     }
 
+    /// <summary>A batch of token ids as an int64 <c>[rows, length]</c> tensor.</summary>
+    public static Tensor Ids(int[][] batch) =>
+        tensor(batch.SelectMany(row => row.Select(id => (long)id)).ToArray(), [batch.Length, batch[0].Length]);
+
     private static long[] Resolve(long[] shape, long count)
     {
         long known = shape.Where(s => s >= 0).Aggregate(1L, (a, b) => a * b);
