@@ -182,7 +182,15 @@ public sealed class GatedTransformer : IDisposable
         int b = (int)ids.shape[0], total = (int)ids.shape[1];
         int s = settings.SinkTokens, segment = settings.SegmentTokens, capacity = s + settings.WindowTokens + segment;
         int layers = _layers.Length, kvHeads = _a.NumKvHeads, hd = _a.HeadDim;
-        long lossCount = (long)b * LossPositions(total, settings);
+        if (options.Weights is not null && (options.Targets is null || !options.Weights.shape.SequenceEqual(ids.shape)))
+        {
+            throw new ArgumentException($"Loss weights need targets and the ids' shape [{string.Join(", ", ids.shape)}].", nameof(options));
+        }
+
+        int scored = LossPositions(total, settings);
+        double lossCount = options.Weights is { } weights
+            ? weights.narrow(1, total - scored, scored).sum().to_type(ScalarType.Float64).item<double>()
+            : (double)b * scored;
         var window = options.BackwardPerWindow ? NewDisposeScope() : null;
         var carried = new List<Tensor>();
         var keys = new Tensor?[layers];
@@ -254,10 +262,11 @@ public sealed class GatedTransformer : IDisposable
                 logits?.Add(chunkLogits);
                 if (predicted > 0)
                 {
-                    var chunkLoss = F.cross_entropy(
-                        chunkLogits.narrow(1, 0, predicted).reshape(-1, _a.VocabSize),
-                        options.Targets!.narrow(1, position + 1, predicted).reshape(-1),
-                        reduction: nn.Reduction.Sum);
+                    var chunkLogitsFlat = chunkLogits.narrow(1, 0, predicted).reshape(-1, _a.VocabSize);
+                    var chunkTargets = options.Targets!.narrow(1, position + 1, predicted).reshape(-1);
+                    var chunkLoss = options.Weights is { } w
+                        ? (F.cross_entropy(chunkLogitsFlat, chunkTargets, reduction: nn.Reduction.None) * w.narrow(1, position + 1, predicted).reshape(-1).to_type(chunkLogitsFlat.dtype)).sum()
+                        : F.cross_entropy(chunkLogitsFlat, chunkTargets, reduction: nn.Reduction.Sum);
                     lossSum = lossSum is null ? chunkLoss : lossSum + chunkLoss;
                 }
             }

@@ -17,6 +17,9 @@ public sealed class LongRouteOptions
     /// <summary>Gets or sets the token ids <c>[batch, tokens]</c> whose next-token cross-entropy, over the chunks after the first eviction, is the loss (usually the input ids); <see langword="null"/> for no loss.</summary>
     public Tensor? Targets { get; set; }
 
+    /// <summary>Gets or sets the weight of predicting each target token <c>[batch, tokens]</c>; the loss is then the weighted mean. <see langword="null"/> weighs every token 1.</summary>
+    public Tensor? Weights { get; set; }
+
     /// <summary>Gets or sets k: the state (cache and memory) is detached from the graph every k segments (truncated back-propagation); 0 keeps the whole sequence's graph.</summary>
     public int DetachEverySegments { get; set; }
 

@@ -208,16 +208,21 @@ public sealed class LongRouteTrainer
         var o = _options;
         using var scope = NewDisposeScope();
         var ids = TensorFactory.Ids(o.LongData.Batch(step, o.BatchSize, length));
+        var weights = TensorFactory.Weights(o.LongData.Weights(step, o.BatchSize, length));
 
         // No truncation: the question's loss must reach the keys and values of the fact written to memory W + L tokens earlier.
-        var run = model.ForwardLong(ids, o.LongRoute, new LongRouteOptions { Targets = ids, ReturnLogits = false, DetachEverySegments = 0, BackwardPerWindow = true });
+        var run = model.ForwardLong(ids, o.LongRoute, new LongRouteOptions { Targets = ids, Weights = weights, ReturnLogits = false, DetachEverySegments = 0, BackwardPerWindow = true });
         double loss = run.Loss?.to_type(ScalarType.Float64).item<double>() ?? throw new InvalidOperationException("No position of the long sequences read memory.");
         if (o.ShortData is not null)
         {
-            var all = TensorFactory.Ids(o.ShortData.Batch(step, o.ShortBatchSize, o.ShortSequenceLength + 1));
             int n = o.ShortSequenceLength;
-            var logits = llama.Forward(all.narrow(1, 0, n));
-            F.cross_entropy(logits.reshape(-1, logits.shape[^1]), all.narrow(1, 1, n).reshape(-1)).backward();
+            var all = TensorFactory.Ids(o.ShortData.Batch(step, o.ShortBatchSize, n + 1));
+            var logits = llama.Forward(all.narrow(1, 0, n)).reshape(-1, o.Shape.VocabSize);
+            var targets = all.narrow(1, 1, n).reshape(-1);
+            var shortLoss = TensorFactory.Weights(o.ShortData.Weights(step, o.ShortBatchSize, n + 1)) is { } w
+                ? WeightedMean(F.cross_entropy(logits, targets, reduction: nn.Reduction.None), w.narrow(1, 1, n).reshape(-1))
+                : F.cross_entropy(logits, targets);
+            shortLoss.backward();
         }
 
         GradientClipping.ClipByGlobalNorm(llama.Parameters.Concat(model.TrainableParameters), o.GradientClip);
@@ -226,6 +231,8 @@ public sealed class LongRouteTrainer
         gateOptimizer.Step(LearningRateSchedule.At(step, o.GateLearningRate, o.WarmupSteps, o.Steps, 0.1));
         return loss;
     }
+
+    private static Tensor WeightedMean(Tensor losses, Tensor weights) => (losses * weights).sum() / weights.sum().clamp_min(1e-6);
 
     private void Save(TrainableLlama llama, Tensor[] gateW, Tensor[] gateB, GateAdamW baseOptimizer, GateAdamW gateOptimizer, int step, List<double> losses)
     {

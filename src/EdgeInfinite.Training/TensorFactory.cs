@@ -28,6 +28,10 @@ internal static class TensorFactory
     public static Tensor Ids(int[][] batch) =>
         tensor(batch.SelectMany(row => row.Select(id => (long)id)).ToArray(), [batch.Length, batch[0].Length]);
 
+    /// <summary>Per-token loss weights as a float32 <c>[rows, length]</c> tensor; <see langword="null"/> stays <see langword="null"/>.</summary>
+    public static Tensor? Weights(float[][]? batch) =>
+        batch is null ? null : tensor(batch.SelectMany(row => row).ToArray(), [batch.Length, batch[0].Length]);
+
     private static long[] Resolve(long[] shape, long count)
     {
         long known = shape.Where(s => s >= 0).Aggregate(1L, (a, b) => a * b);

@@ -4,23 +4,37 @@ namespace EdgeInfinite.Training;
 /// Training sequences cut from one long stream of token ids (a tokenized corpus) at seeded random offsets. The last
 /// part of the stream (a tenth, and at least one sequence) is held out: only the evaluation batch
 /// (<see cref="GateTrainer.HeldOutStep"/>) is drawn from it. Given the samples' start offsets, sequences start at a
-/// sample's beginning, so a fact and the question about it are not cut apart by the sequence's start.
+/// sample's beginning, so a fact and the question about it are not cut apart by the sequence's start. Optional
+/// per-token loss weights (for example, recall answers weighted up) are cut at the same offsets.
 /// </summary>
 public sealed class TokenStreamData : ITrainingData
 {
     private readonly int[] _ids;
     private readonly int _seed;
     private readonly int[]? _starts;
+    private readonly float[]? _weights;
 
     /// <summary>Initializes a new instance of the <see cref="TokenStreamData"/> class.</summary>
     /// <param name="ids">The token stream (not copied; do not change it while training).</param>
     /// <param name="seed">The seed of the offsets.</param>
     /// <param name="sampleStarts">The offsets where samples begin, ascending; <see langword="null"/> for any offset.</param>
-    public TokenStreamData(int[] ids, int seed, IReadOnlyList<int>? sampleStarts = null)
+    /// <param name="weights">The loss weight of each token of the stream (not copied); <see langword="null"/> for 1 everywhere.</param>
+    public TokenStreamData(int[] ids, int seed, IReadOnlyList<int>? sampleStarts = null, float[]? weights = null)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        if (weights is not null && weights.Length != ids.Length)
+        {
+            throw new ArgumentException($"The stream has {ids.Length} tokens but {weights.Length} weights.", nameof(weights));
+        }
+
+        if (weights is not null && Array.FindIndex(weights, w => !(w >= 0) || !float.IsFinite(w)) is var bad and >= 0)
+        {
+            throw new ArgumentException($"Weight {bad} is {weights[bad]}; weights must be finite and non-negative.", nameof(weights));
+        }
+
         _ids = ids;
         _seed = seed;
+        _weights = weights;
         if (sampleStarts is not null)
         {
             _starts = [.. sampleStarts];
@@ -39,7 +53,12 @@ public sealed class TokenStreamData : ITrainingData
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The stream is shorter than two sequences (one to train on, one held out).</exception>
-    public int[][] Batch(long step, int batchSize, int length)
+    public int[][] Batch(long step, int batchSize, int length) => Cut(_ids, step, batchSize, length);
+
+    /// <inheritdoc/>
+    public float[][]? Weights(long step, int batchSize, int length) => _weights is null ? null : Cut(_weights, step, batchSize, length);
+
+    private T[][] Cut<T>(T[] stream, long step, int batchSize, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -53,7 +72,7 @@ public sealed class TokenStreamData : ITrainingData
 
         bool evaluation = step == GateTrainer.HeldOutStep;
         int start = evaluation ? training : 0, span = evaluation ? heldOut : training;
-        var batch = new int[batchSize][];
+        var batch = new T[batchSize][];
         for (int row = 0; row < batchSize; row++)
         {
             var random = new Random(SeedMix.Mix(_seed, step, row));
@@ -66,7 +85,7 @@ public sealed class TokenStreamData : ITrainingData
                 offset = at >= 0 && _starts[at] >= start ? _starts[at] : offset;
             }
 
-            batch[row] = _ids.AsSpan(offset, length).ToArray();
+            batch[row] = stream.AsSpan(offset, length).ToArray();
         }
 
         return batch;

@@ -33,6 +33,32 @@ public sealed class SampleEncoderTests(TrainedTokenizer trained) : IClassFixture
         Assert.Equal(sample.Answers[0] + ".<|im_end|>", trained.Managed.Decode(learned[^3..], skipSpecialTokens: false));
     }
 
+    [Theory]
+    [InlineData(TaskKind.FactRecall)]
+    [InlineData(TaskKind.MultiFactRecall)]
+    [InlineData(TaskKind.NeedleRetrieval)]
+    public void Encode_RecallSample_AnswersMarkEachRecalledValueAndItsFullStop(TaskKind kind)
+    {
+        var encoder = new SampleEncoder(trained.Managed);
+        var sample = new SyntheticCorpus(new CorpusOptions { Seed = 34, MaxDistanceTokens = 64 }).Sample(3, kind);
+
+        var encoded = encoder.Encode(sample);
+
+        Assert.Equal(encoded.Ids.Length, encoded.Answers.Length);
+        var marked = encoded.Ids.Where((_, i) => encoded.Answers[i]).ToArray();
+        Assert.Equal(string.Concat(sample.Answers.Select(a => a + ".")), trained.Managed.Decode(marked, skipSpecialTokens: false));
+        Assert.All(Enumerable.Range(0, encoded.Ids.Length).Where(i => encoded.Answers[i]), i => Assert.True(encoded.Targets[i]));
+    }
+
+    [Fact]
+    public void Encode_ShortExchange_MarksNoAnswer()
+    {
+        var encoder = new SampleEncoder(trained.Managed);
+        var sample = new SyntheticCorpus(new CorpusOptions { Seed = 35 }).Sample(1, TaskKind.ShortExchange);
+
+        Assert.DoesNotContain(true, encoder.Encode(sample).Answers);
+    }
+
     [Fact]
     public void CountTokens_ApproximateCounterOnCorpusText_WithinTwoPercentOfTrainedTokenizer()
     {

@@ -111,6 +111,53 @@ public sealed class EngineParityTests(Fixtures fixtures, ITestOutputHelper outpu
     }
 
     [Fact]
+    public void ForwardLong_LossWeights_WeightedMeanOfPerPositionCrossEntropy()
+    {
+        var (package, _, _) = fixtures.GatedPackage("qwen2");
+        var read = PackageWeightsReader.Read(package);
+        var ids = Fixtures.LongPromptIds("qwen2").Take(4 + 6 * 16 + 5).ToArray();
+        using var transformer = new GatedTransformer(read.Weights, read.GateWeights, read.GateBiases, ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length]);
+        var w = Enumerable.Range(0, ids.Length).Select(i => (float)(1 + (i % 7 == 0 ? 19 : 0))).ToArray();
+
+        var unit = transformer.ForwardLong(input, Fixtures.Settings, new LongRouteOptions { Targets = input, Weights = ones(1, ids.Length), ReturnLogits = false });
+        var plain = transformer.ForwardLong(input, Fixtures.Settings, new LongRouteOptions { Targets = input, ReturnLogits = false });
+        var weighted = transformer.ForwardLong(input, Fixtures.Settings, new LongRouteOptions { Targets = input, Weights = tensor(w, [1, ids.Length]) });
+
+        // The reference: the logits' cross-entropy at each scored position, weighted by its target's weight.
+        var logits = weighted.Logits!;
+        int scored = GatedTransformer.LossPositions(ids.Length, Fixtures.Settings), first = ids.Length - 1 - scored;
+        double sum = 0, weightSum = 0;
+        for (int p = first; p < ids.Length - 1; p++)
+        {
+            var row = logits[0, p];
+            double ce = (row.logsumexp(0) - row[ids[p + 1]]).item<double>();
+            sum += w[p + 1] * ce;
+            weightSum += w[p + 1];
+        }
+
+        Assert.Equal(plain.Loss!.item<double>(), unit.Loss!.item<double>(), 1e-12);
+        Assert.Equal(sum / weightSum, weighted.Loss!.item<double>(), 1e-9);
+        Assert.NotEqual(plain.Loss!.item<double>(), weighted.Loss!.item<double>(), 1e-6);
+    }
+
+    [Fact]
+    public void ForwardLong_WeightsOfAnotherShape_ThrowsNamingTheShape()
+    {
+        var (package, _, _) = fixtures.GatedPackage("qwen2");
+        var read = PackageWeightsReader.Read(package);
+        using var transformer = new GatedTransformer(read.Weights, read.GateWeights, read.GateBiases);
+        using var scope = NewDisposeScope();
+        var input = tensor(Fixtures.LongPromptIds("qwen2").Take(80).Select(i => (long)i).ToArray(), [1, 80]);
+
+        var ex = Assert.Throws<ArgumentException>(() => transformer.ForwardLong(input, Fixtures.Settings, new LongRouteOptions { Targets = input, Weights = ones(1, 79) }));
+
+        Assert.Contains("[1, 80]", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LossPositions_SmallSettings_CountsChunksAfterTheFirstEviction()
     {
         // Chunks [0,20) [20,36) [36,52) fill S + W + L = 52; the chunk [52,68) comes after the first eviction and scores

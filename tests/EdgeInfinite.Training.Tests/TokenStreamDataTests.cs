@@ -40,4 +40,38 @@ public sealed class TokenStreamDataTests
 
         Assert.Contains("at least 200", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Weights_SameStep_CutAtTheSameOffsetsAsTheIds()
+    {
+        var stream = Enumerable.Range(0, 1000).ToArray();
+        var data = new TokenStreamData(stream, seed: 5, sampleStarts: [0, 130, 400, 777], weights: stream.Select(i => i * 0.5f).ToArray());
+
+        var ids = data.Batch(3, 4, 60);
+        var weights = data.Weights(3, 4, 60)!;
+
+        Assert.Equal(ids.Select(row => row.Select(i => i * 0.5f)), weights);
+        Assert.Null(new TokenStreamData(stream, seed: 5).Weights(3, 4, 60));
+    }
+
+    [Theory]
+    [InlineData(-1f)]
+    [InlineData(float.NaN)]
+    public void Constructor_BadWeight_ThrowsNamingTheToken(float bad)
+    {
+        var weights = Enumerable.Repeat(1f, 100).ToArray();
+        weights[42] = bad;
+
+        var ex = Assert.Throws<ArgumentException>(() => new TokenStreamData(new int[100], 0, weights: weights));
+
+        Assert.Contains("Weight 42", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_WeightsOfAnotherLength_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new TokenStreamData(new int[100], 0, weights: new float[99]));
+
+        Assert.Contains("99 weights", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -127,7 +127,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         card.AppendLine("## Command");
         card.AppendLine();
         card.AppendLine("```");
-        card.AppendLine(Inv($"edgeinfinite pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}{(s.Minutes is { } mm ? Inv($" --minutes {mm}") : "")} --seq-len {s.SequenceLength} --batch {s.BatchSize} --vocab {s.Vocab} --corpus-tokens {s.CorpusTokens} --hidden {s.Hidden} --layers {s.Layers} --heads {s.Heads} --kv-heads {s.KvHeads} --intermediate {s.Intermediate} --lr {s.LearningRate} --sink {s.Sink} --window {s.Window} --segment {s.Segment}{(s.Recipe == PretrainRecipe.Infini ? Inv($" --recipe infini --long-steps {s.LongSteps}{(s.LongMinutes is { } lmm ? Inv($" --long-minutes {lmm}") : "")} --long-segments {s.LongSegments} --long-batch {s.LongBatch} --long-corpus-tokens {s.LongCorpusTokens} --long-lr {s.LongLearningRate}") : Inv($" --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}"))}"));
+        card.AppendLine(Inv($"edgeinfinite pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}{(s.Minutes is { } mm ? Inv($" --minutes {mm}") : "")} --seq-len {s.SequenceLength} --batch {s.BatchSize} --vocab {s.Vocab} --corpus-tokens {s.CorpusTokens} --hidden {s.Hidden} --layers {s.Layers} --heads {s.Heads} --kv-heads {s.KvHeads} --intermediate {s.Intermediate} --lr {s.LearningRate} --sink {s.Sink} --window {s.Window} --segment {s.Segment}{(s.Recipe == PretrainRecipe.Infini ? Inv($" --recipe infini --long-steps {s.LongSteps}{(s.LongMinutes is { } lmm ? Inv($" --long-minutes {lmm}") : "")} --long-segments {s.LongSegments} --long-batch {s.LongBatch} --long-corpus-tokens {s.LongCorpusTokens} --long-lr {s.LongLearningRate}{(s.AnswerWeight != 1 ? Inv($" --answer-weight {s.AnswerWeight}") : "")}") : Inv($" --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}"))}"));
         card.AppendLine("```");
         card.AppendLine();
         card.AppendLine(Inv($"## Recipe ({memory.Title})"));
@@ -200,16 +200,17 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         int far = s.Sink + s.Window + s.Segment;
         int length = s.Sink + (s.LongSegments * s.Segment);
         var longCorpus = new CorpusOptions { Seed = s.Seed + 2, MinDistanceTokens = Math.Max(16, s.Window / 2), MaxDistanceTokens = Math.Max(far, length - (2 * s.Segment)), TokenCounter = tokenizer };
-        var (longStream, longSamples, longStarts) = Stream(longCorpus, encoder, s.LongCorpusTokens, 0, "encoding long corpus", ct);
+        var (longStream, longSamples, longStarts, longWeights) = Stream(longCorpus, encoder, s.LongCorpusTokens, 0, s.AnswerWeight, "encoding long corpus", ct);
         var baseCorpus = new CorpusOptions { Seed = s.Seed + 3, MinDistanceTokens = 16, MaxDistanceTokens = s.SequenceLength * 7 / 8, TokenCounter = tokenizer };
-        var (shortStream, _, shortStarts) = Stream(baseCorpus, encoder, Math.Max(s.LongCorpusTokens / 2, 4 * s.SequenceLength), 0, "encoding short corpus", ct);
-        string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens, short corpus seed {s.Seed + 3} {shortStream.Length} tokens");
+        var (shortStream, _, shortStarts, shortWeights) = Stream(baseCorpus, encoder, Math.Max(s.LongCorpusTokens / 2, 4 * s.SequenceLength), 0, s.AnswerWeight, "encoding short corpus", ct);
+        string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens, short corpus seed {s.Seed + 3} {shortStream.Length} tokens{(s.AnswerWeight != 1 ? Inv($", answer weight {s.AnswerWeight}") : "")}");
+        bool weighted = s.AnswerWeight != 1;
         var options = new LongRouteTrainingOptions
         {
             Shape = shape,
             LongRoute = route,
-            LongData = new TokenStreamData(longStream, s.Seed, longStarts),
-            ShortData = new TokenStreamData(shortStream, s.Seed + 1, shortStarts),
+            LongData = new TokenStreamData(longStream, s.Seed, longStarts, weighted ? longWeights : null),
+            ShortData = new TokenStreamData(shortStream, s.Seed + 1, shortStarts, weighted ? shortWeights : null),
             DataDescription = description,
             Steps = s.LongSteps,
             TimeLimit = s.LongMinutes is { } m ? TimeSpan.FromMinutes(m) : null,
@@ -240,7 +241,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         PackageGates.WriteCopy(longPackage, package, w, b);
         return new MemoryStageReport(
             "Infini-attention's: base with full attention, then base and gates through the long route",
-            Inv($"- Long route training: LongRouteTrainer, steps {result.StartStep + 1}..{result.Step} of {s.LongSteps}{(result.Completed ? "" : " (**stopped by the time limit**)")} in this process ({result.TrainingTime.TotalMinutes:F1} min, {result.MeanStepTime.TotalMilliseconds:F0} ms/step); each step {s.LongBatch} × {trainer.SequenceLength} tokens through the long route (no BPTT truncation) plus {options.ShortBatchSize} × {s.SequenceLength} with full attention; all base weights (peak lr {s.LongLearningRate}) and {result.GateParameters} gate values (lr {options.GateLearningRate}, initial bias {options.InitialGateBias}); data: {longSamples:N0} conversations (seed {s.Seed + 2}) with facts {longCorpus.MinDistanceTokens}–{longCorpus.MaxDistanceTokens} tokens before the question (S + W + L = {far}), {longStream.Length:N0} tokens."),
+            Inv($"- Long route training: LongRouteTrainer, steps {result.StartStep + 1}..{result.Step} of {s.LongSteps}{(result.Completed ? "" : " (**stopped by the time limit**)")} in this process ({result.TrainingTime.TotalMinutes:F1} min, {result.MeanStepTime.TotalMilliseconds:F0} ms/step); each step {s.LongBatch} × {trainer.SequenceLength} tokens through the long route (no BPTT truncation) plus {options.ShortBatchSize} × {s.SequenceLength} with full attention; all base weights (peak lr {s.LongLearningRate}) and {result.GateParameters} gate values (lr {options.GateLearningRate}, initial bias {options.InitialGateBias}); data: {longSamples:N0} conversations (seed {s.Seed + 2}) with facts {longCorpus.MinDistanceTokens}–{longCorpus.MaxDistanceTokens} tokens before the question (S + W + L = {far}), {longStream.Length:N0} tokens; loss weight of the recalled values (both batches) {s.AnswerWeight}, every other token 1."),
             [
                 Inv($"| long-route held-out loss, memory off: before → after | {result.HeldOutLossMemoryOffBefore:F4} → {result.HeldOutLossMemoryOffAfter:F4} |"),
                 Inv($"| long-route held-out loss, memory on: before → after | {result.HeldOutLossBefore:F4} → {result.HeldOutLossAfter:F4} |"),
@@ -277,8 +278,16 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
 
     private (int[] Stream, int Samples, List<int> Starts) Stream(CorpusOptions options, SampleEncoder encoder, int tokens, long start, string stage, CancellationToken ct)
     {
+        var (ids, samples, starts, _) = Stream(options, encoder, tokens, start, answerWeight: 1, stage, ct);
+        return (ids, samples, starts);
+    }
+
+    /// <summary>Encodes samples until <paramref name="tokens"/>; the weights give recall answer tokens <paramref name="answerWeight"/> and the rest 1.</summary>
+    private (int[] Stream, int Samples, List<int> Starts, float[] Weights) Stream(CorpusOptions options, SampleEncoder encoder, int tokens, long start, double answerWeight, string stage, CancellationToken ct)
+    {
         var corpus = new SyntheticCorpus(options);
         var ids = new List<int>(tokens + 4096);
+        var weights = new List<float>(tokens + 4096);
         var starts = new List<int>();
         int samples = 0;
         using var bar = new ConsoleProgressBar(stderr);
@@ -286,7 +295,9 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         {
             ct.ThrowIfCancellationRequested();
             starts.Add(ids.Count);
-            ids.AddRange(encoder.Encode(sample).Ids);
+            var encoded = encoder.Encode(sample);
+            ids.AddRange(encoded.Ids);
+            weights.AddRange(encoded.Answers.Select(a => a ? (float)answerWeight : 1f));
             samples++;
             bar.Report(stage, Math.Min(1.0, (double)ids.Count / tokens));
             if (ids.Count >= tokens)
@@ -295,6 +306,6 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
             }
         }
 
-        return ([.. ids.Take(tokens)], samples, starts.Where(at => at < tokens).ToList());
+        return ([.. ids.Take(tokens)], samples, starts.Where(at => at < tokens).ToList(), [.. weights.Take(tokens)]);
     }
 }

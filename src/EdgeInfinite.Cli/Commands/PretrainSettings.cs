@@ -63,5 +63,8 @@ internal sealed record PretrainSettings
 
     public double LongLearningRate { get; init; } = 5e-4;
 
+    /// <summary>Gets the loss weight of recall answer tokens in the long-route stage (other tokens weigh 1).</summary>
+    public double AnswerWeight { get; init; } = 1;
+
     public required bool Resume { get; init; }
 }

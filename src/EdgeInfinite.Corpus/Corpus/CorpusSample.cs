@@ -9,4 +9,8 @@ namespace EdgeInfinite.Corpus.Corpus;
 /// <param name="Text">The ChatML text (what the chat template renders for <paramref name="Messages"/>).</param>
 /// <param name="DistanceTokens">For recall kinds, the counted tokens between the (first) fact and the (first) question; 0 otherwise.</param>
 /// <param name="Answers">For recall kinds, the values asked for, in order.</param>
-public sealed record CorpusSample(long Index, TaskKind Kind, IReadOnlyList<ChatTemplateMessage> Messages, string Text, int DistanceTokens, IReadOnlyList<string> Answers);
+public sealed record CorpusSample(long Index, TaskKind Kind, IReadOnlyList<ChatTemplateMessage> Messages, string Text, int DistanceTokens, IReadOnlyList<string> Answers)
+{
+    /// <summary>Gets the index in <see cref="Messages"/> of the assistant message that answers each of <see cref="Answers"/>, in the same order.</summary>
+    public IReadOnlyList<int> AnswerMessages { get; init; } = [];
+}

@@ -27,30 +27,34 @@ public sealed class SampleEncoder
 
     /// <summary>Encodes a sample as <see cref="SyntheticCorpus.ToTrainingText"/> writes it.</summary>
     /// <param name="sample">The sample.</param>
-    /// <returns>The ids and the loss mask.</returns>
+    /// <returns>The ids, the loss mask and the recall answers' mask.</returns>
     public EncodedSample Encode(CorpusSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var ids = new List<int>();
         var targets = new List<bool>();
-        foreach (var message in sample.Messages)
+        var answers = new List<bool>();
+        var answerMessages = sample.AnswerMessages.ToHashSet();
+        for (int m = 0; m < sample.Messages.Count; m++)
         {
+            var message = sample.Messages[m];
             bool learn = message.Role == "assistant";
             Add([_imStart], false);
             Add(_tokenizer.Encode(message.Role + "\n"), false);
-            Add(_tokenizer.Encode(message.Content), learn);
+            Add(_tokenizer.Encode(message.Content), learn, learn && answerMessages.Contains(m));
             Add([_imEnd], learn);
             Add(_tokenizer.Encode("\n"), false);
         }
 
         Add([_endOfText], false);
         Add(_tokenizer.Encode("\n"), false);
-        return new EncodedSample([.. ids], [.. targets]);
+        return new EncodedSample([.. ids], [.. targets], [.. answers]);
 
-        void Add(int[] piece, bool learn)
+        void Add(int[] piece, bool learn, bool answer = false)
         {
             ids.AddRange(piece);
             targets.AddRange(Enumerable.Repeat(learn, piece.Length));
+            answers.AddRange(Enumerable.Repeat(answer, piece.Length));
         }
     }
 

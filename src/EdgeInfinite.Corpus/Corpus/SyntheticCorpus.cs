@@ -115,17 +115,18 @@ public sealed class SyntheticCorpus
     {
         var messages = new List<ChatTemplateMessage>();
         var answers = new List<string>();
+        var answerMessages = new List<int>();
         int distance = 0;
         switch (kind)
         {
             case TaskKind.FactRecall:
-                distance = FactRecall(random, messages, answers, facts: 1);
+                distance = FactRecall(random, messages, answers, answerMessages, facts: 1);
                 break;
             case TaskKind.MultiFactRecall:
-                distance = FactRecall(random, messages, answers, facts: random.Next(2, 4));
+                distance = FactRecall(random, messages, answers, answerMessages, facts: random.Next(2, 4));
                 break;
             case TaskKind.NeedleRetrieval:
-                distance = Needle(random, messages, answers);
+                distance = Needle(random, messages, answers, answerMessages);
                 break;
             case TaskKind.ShortExchange:
                 MaybeSystem(random, messages);
@@ -142,7 +143,7 @@ public sealed class SyntheticCorpus
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown task kind.");
         }
 
-        return new CorpusSample(index, kind, messages, Render(messages), distance, answers);
+        return new CorpusSample(index, kind, messages, Render(messages), distance, answers) { AnswerMessages = answerMessages };
     }
 
     private int DrawDistance(DeterministicRandom random)
@@ -167,7 +168,7 @@ public sealed class SyntheticCorpus
 
     private int Count(ChatTemplateMessage message) => _options.TokenCounter.CountTokens(ChatMlTemplate.RenderMessage(message.Role, message.Content));
 
-    private int FactRecall(DeterministicRandom random, List<ChatTemplateMessage> messages, List<string> answers, int facts)
+    private int FactRecall(DeterministicRandom random, List<ChatTemplateMessage> messages, List<string> answers, List<int> answerMessages, int facts)
     {
         MaybeSystem(random, messages);
         int target = DrawDistance(random);
@@ -227,6 +228,7 @@ public sealed class SyntheticCorpus
 
             int i = order[q];
             messages.Add(new("user", random.Pick(slots[i].Questions)));
+            answerMessages.Add(messages.Count);
             messages.Add(new("assistant", FactCatalog.Answer(values[i])));
             answers.Add(values[i]);
         }
@@ -234,7 +236,7 @@ public sealed class SyntheticCorpus
         return distance;
     }
 
-    private int Needle(DeterministicRandom random, List<ChatTemplateMessage> messages, List<string> answers)
+    private int Needle(DeterministicRandom random, List<ChatTemplateMessage> messages, List<string> answers, List<int> answerMessages)
     {
         MaybeSystem(random, messages);
         int target = DrawDistance(random);
@@ -263,6 +265,7 @@ public sealed class SyntheticCorpus
         string question = FactCatalog.NeedleQuestion(category);
         distance += _options.TokenCounter.CountTokens("\n\n" + question);
         messages.Add(new("user", random.Pick(s_documentInstructions) + "\n\n" + document + "\n\n" + question));
+        answerMessages.Add(messages.Count);
         messages.Add(new("assistant", FactCatalog.Answer(value)));
         answers.Add(value);
         return distance;
