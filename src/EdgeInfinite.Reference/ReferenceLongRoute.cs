@@ -254,7 +254,8 @@ public sealed class ReferenceLongRoute
     private double[] Read(double[] sigmaQ, double[] m, double[] z)
     {
         int hd = _a.HeadDim;
-        double denominator = Dot(sigmaQ, z) + _settings.Epsilon;
+        // Unit-length features read without the normaliser (MemoryFeatureMap.L2Normalized).
+        double denominator = _settings.FeatureMap == MemoryFeatureMap.L2Normalized ? 1 : Dot(sigmaQ, z) + _settings.Epsilon;
         var r = new double[hd];
         for (int i = 0; i < hd; i++)
         {
@@ -272,9 +273,26 @@ public sealed class ReferenceLongRoute
         return r;
     }
 
-    private static double[] Sigma(ReadOnlySpan<double> x)
+    private double[] Sigma(ReadOnlySpan<double> x)
     {
         var s = new double[x.Length];
+        if (_settings.FeatureMap == MemoryFeatureMap.L2Normalized)
+        {
+            double squares = 0;
+            foreach (double v in x)
+            {
+                squares += v * v;
+            }
+
+            double scale = 1 / Math.Sqrt(squares + _settings.Epsilon);
+            for (int i = 0; i < x.Length; i++)
+            {
+                s[i] = x[i] * scale;
+            }
+
+            return s;
+        }
+
         for (int i = 0; i < x.Length; i++)
         {
             s[i] = x[i] > 0 ? x[i] + 1 : Math.Exp(x[i]);

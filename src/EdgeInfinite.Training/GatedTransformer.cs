@@ -249,7 +249,7 @@ public sealed class GatedTransformer : IDisposable
                     var local = Attend(Rotate(q, qCos, qSin), Rotate(keys[i]!, kCos, kSin), values[i]!, cached);
                     if (gateOn)
                     {
-                        local = Gate(i, x, q, local, m[i], z[i], settings.Epsilon);
+                        local = Gate(i, x, q, local, m[i], z[i], settings);
                     }
 
                     h = Block(l, h, local, b, n);
@@ -411,19 +411,26 @@ public sealed class GatedTransformer : IDisposable
             return;
         }
 
-        var sk = Sigma(oldK);
+        var sk = Sigma(oldK, settings);
         var delta = oldV;
         if (settings.UpdateRule == MemoryUpdateRule.Delta)
         {
             // Retrieval uses the memory as it was before this block, for every token of the block.
-            delta = oldV - sk.matmul(m) / (sk.matmul(z) + settings.Epsilon);
+            delta = oldV - Read(sk, m, z, settings);
         }
 
         m = m + sk.transpose(-2, -1).matmul(delta);
         z = z + sk.sum(2).unsqueeze(-1);
     }
 
-    private static Tensor Sigma(Tensor x) => F.elu(x, 1.0, false) + 1;
+    private static Tensor Sigma(Tensor x, LongRouteSettings settings) => settings.FeatureMap == MemoryFeatureMap.L2Normalized
+        ? x * (x.pow(2).sum(-1, keepdim: true) + settings.Epsilon).rsqrt()
+        : F.elu(x, 1.0, false) + 1;
+
+    /// <summary>What the memory recalls for features σ: <c>σ M / (σ z + ε)</c>, or <c>σ M</c> for unit-length features.</summary>
+    private static Tensor Read(Tensor sigma, Tensor m, Tensor z, LongRouteSettings settings) => settings.FeatureMap == MemoryFeatureMap.L2Normalized
+        ? sigma.matmul(m)
+        : sigma.matmul(m) / (sigma.matmul(z) + settings.Epsilon);
 
     private static double Scalar(Tensor t)
     {
@@ -481,8 +488,8 @@ public sealed class GatedTransformer : IDisposable
         return scores.masked_fill(future, masked).softmax(-1).matmul(v);
     }
 
-    /// <summary><c>A = A_local + g·(A_mem − A_local)</c>, <c>A_mem = σ(Q) M / (σ(Q) z + ε)</c>, <c>g = sigmoid(x·w + b)</c>.</summary>
-    private Tensor Gate(int layer, Tensor x, Tensor q, Tensor local, Tensor m, Tensor z, double epsilon)
+    /// <summary><c>A = A_local + g·(A_mem − A_local)</c>, <c>A_mem</c> the memory's read of σ(Q), <c>g = sigmoid(x·w + b)</c>.</summary>
+    private Tensor Gate(int layer, Tensor x, Tensor q, Tensor local, Tensor m, Tensor z, LongRouteSettings settings)
     {
         int group = _a.GroupSize;
         if (group > 1)
@@ -491,8 +498,7 @@ public sealed class GatedTransformer : IDisposable
             z = z.repeat_interleave(group, 1);
         }
 
-        var sq = Sigma(q);
-        var memory = sq.matmul(m) / (sq.matmul(z) + epsilon);
+        var memory = Read(Sigma(q, settings), m, z, settings);
         var g = (x.matmul(_gateW[layer]) + _gateB[layer]).sigmoid().transpose(1, 2).unsqueeze(-1);
         return local + g * (memory - local);
     }

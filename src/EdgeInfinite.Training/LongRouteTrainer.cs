@@ -1,3 +1,4 @@
+using EdgeInfinite.Onnx.Packaging;
 using System.Diagnostics;
 using System.Globalization;
 using static TorchSharp.torch;
@@ -187,7 +188,7 @@ public sealed class LongRouteTrainer
     }
 
     private string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"{_options.Shape.Fingerprint}|long S{_options.LongRoute.SinkTokens} W{_options.LongRoute.WindowTokens} L{_options.LongRoute.SegmentTokens} {_options.LongRoute.UpdateRule}|{_options.DataDescription}|short {(_options.ShortData is null ? 0 : _options.ShortBatchSize)}x{_options.ShortSequenceLength}|gate lr {_options.GateLearningRate} bias {_options.InitialGateBias}|warmup {_options.WarmupSteps} clip {_options.GradientClip}");
+        $"{_options.Shape.Fingerprint}|long S{_options.LongRoute.SinkTokens} W{_options.LongRoute.WindowTokens} L{_options.LongRoute.SegmentTokens} {_options.LongRoute.UpdateRule}{(_options.LongRoute.FeatureMap == MemoryFeatureMap.EluPlusOne ? "" : " " + _options.LongRoute.FeatureMap)}|{_options.DataDescription}|short {(_options.ShortData is null ? 0 : _options.ShortBatchSize)}x{_options.ShortSequenceLength}|gate lr {_options.GateLearningRate} bias {_options.InitialGateBias}|warmup {_options.WarmupSteps} clip {_options.GradientClip}");
 
     private double Evaluate(GatedTransformer model, int[][]? batch, bool memory)
     {

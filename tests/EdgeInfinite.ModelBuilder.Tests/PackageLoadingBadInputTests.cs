@@ -131,6 +131,22 @@ public sealed class PackageLoadingBadInputTests(ValidPackage package) : IClassFi
         AssertBothLoadersThrow(dir, "longRoute.windowTokens");
     }
 
+    [Fact]
+    public void Load_UnknownFeatureMap_ThrowsInvalidDataNamingFeatureMap()
+    {
+        string dir = EditConfig(root => root["longRoute"]!["featureMap"] = "softmax");
+
+        AssertBothLoadersThrow(dir, "featureMap");
+    }
+
+    [Fact]
+    public void Load_ConfigWithoutFeatureMap_UsesEluPlusOne()
+    {
+        string dir = EditConfig(root => root["longRoute"]!.AsObject().Remove("featureMap"));
+
+        Assert.Equal(MemoryFeatureMap.EluPlusOne, ModelPackage.Open(dir).Config.LongRoute.FeatureMap);
+    }
+
     public void Dispose() => _temp.Dispose();
 
     private static InvalidDataException AssertBothLoadersThrow(string dir, string culprit)

@@ -20,18 +20,20 @@ public sealed class LongRouteReferenceTests : IDisposable
         }
     }
 
-    public static TheoryData<string, MemoryUpdateRule> Cases => new()
+    public static TheoryData<string, MemoryUpdateRule, MemoryFeatureMap> Cases => new()
     {
-        { "llama", MemoryUpdateRule.Delta },
-        { "llama", MemoryUpdateRule.Linear },
-        { "qwen2", MemoryUpdateRule.Delta },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne },
+        { "llama", MemoryUpdateRule.Linear, MemoryFeatureMap.EluPlusOne },
+        { "qwen2", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.L2Normalized },
+        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.L2Normalized },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void LongRoute_RandomGatesPrefillAndDecode_MatchesFloat64ReferenceWithin1e4Relative(string arch, MemoryUpdateRule rule)
+    public void LongRoute_RandomGatesPrefillAndDecode_MatchesFloat64ReferenceWithin1e4Relative(string arch, MemoryUpdateRule rule, MemoryFeatureMap features)
     {
-        var settings = s_settings with { UpdateRule = rule };
+        var settings = s_settings with { UpdateRule = rule, FeatureMap = features };
         var (package, weights, gateW, gateB) = Build(arch, settings, randomGates: true);
         var fixture = HfFixture.Load(arch);
         var prompt = fixture.LongPromptIds.Take(8 * settings.SegmentTokens).ToArray();   // 8 segments

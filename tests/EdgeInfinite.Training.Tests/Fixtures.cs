@@ -42,15 +42,15 @@ public sealed class Fixtures : IDisposable
     }
 
     /// <summary>The converted package (untrained gates).</summary>
-    public string Package(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta)
+    public string Package(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta, MemoryFeatureMap features = MemoryFeatureMap.EluPlusOne)
     {
         lock (_gate)
         {
-            string key = $"{arch}-{rule}";
+            string key = $"{arch}-{rule}-{features}";
             if (!_packages.TryGetValue(key, out var dir))
             {
                 dir = Path.Combine(Root, key);
-                new PackageBuilder().Convert(CheckpointDir(arch), dir, new ConversionOptions { LongRoute = Settings with { UpdateRule = rule } });
+                new PackageBuilder().Convert(CheckpointDir(arch), dir, new ConversionOptions { LongRoute = Settings with { UpdateRule = rule, FeatureMap = features } });
                 _packages[key] = dir;
             }
 
@@ -59,13 +59,13 @@ public sealed class Fixtures : IDisposable
     }
 
     /// <summary>A copy of the package with <see cref="RandomGates"/> (gatesTrained = true).</summary>
-    public (string Package, float[][] W, float[][] B) GatedPackage(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta)
+    public (string Package, float[][] W, float[][] B) GatedPackage(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta, MemoryFeatureMap features = MemoryFeatureMap.EluPlusOne)
     {
-        string source = Package(arch, rule);
+        string source = Package(arch, rule, features);
         var (w, b) = RandomGates(ModelPackage.Open(source).Config.Architecture);
         lock (_gate)
         {
-            string key = $"{arch}-{rule}-gated";
+            string key = $"{arch}-{rule}-{features}-gated";
             if (!_packages.TryGetValue(key, out var dir))
             {
                 dir = Path.Combine(Root, key);

@@ -18,11 +18,12 @@ internal static class ConvertCommand
         var segment = new Option<int>("--segment") { Description = "Segment length L.", DefaultValueFactory = _ => defaults.SegmentTokens };
         var threshold = new Option<int?>("--threshold") { Description = "Route threshold in tokens (default: min(4096, max positions))." };
         var rule = new Option<MemoryUpdateRule>("--update-rule") { Description = "Memory update rule.", DefaultValueFactory = _ => defaults.UpdateRule };
+        var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne or L2Normalized.", DefaultValueFactory = _ => defaults.FeatureMap };
         var maxPositions = new Option<int?>("--max-positions") { Description = "Positions covered by the rotary caches (default: max_position_embeddings)." };
 
         var command = new Command("convert", "Convert a Hugging Face checkpoint into an EdgeInfinite model package.")
         {
-            source, output, overwrite, sink, window, segment, threshold, rule, maxPositions,
+            source, output, overwrite, sink, window, segment, threshold, rule, featureMap, maxPositions,
         };
         command.SetAction(parse =>
         {
@@ -37,6 +38,7 @@ internal static class ConvertCommand
                     SegmentTokens = parse.GetValue(segment),
                     RouteThreshold = parse.GetValue(threshold) ?? defaults.RouteThreshold,
                     UpdateRule = parse.GetValue(rule),
+                    FeatureMap = parse.GetValue(featureMap),
                 },
             };
             string target = parse.GetValue(output)!.FullName;

@@ -97,6 +97,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
             WindowTokens = s.Window,
             SegmentTokens = s.Segment,
             RouteThreshold = Math.Min(1024, s.SequenceLength),
+            FeatureMap = s.FeatureMap,
         };
         if (!(s.Resume && baseResult.Step == baseResult.StartStep && File.Exists(Path.Combine(basePackage, PackageConfig.FileName))))
         {
@@ -127,7 +128,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         card.AppendLine("## Command");
         card.AppendLine();
         card.AppendLine("```");
-        card.AppendLine(Inv($"edgeinfinite pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}{(s.Minutes is { } mm ? Inv($" --minutes {mm}") : "")} --seq-len {s.SequenceLength} --batch {s.BatchSize} --vocab {s.Vocab} --corpus-tokens {s.CorpusTokens} --hidden {s.Hidden} --layers {s.Layers} --heads {s.Heads} --kv-heads {s.KvHeads} --intermediate {s.Intermediate} --lr {s.LearningRate} --sink {s.Sink} --window {s.Window} --segment {s.Segment}{(s.Recipe == PretrainRecipe.Infini ? Inv($" --recipe infini --long-steps {s.LongSteps}{(s.LongMinutes is { } lmm ? Inv($" --long-minutes {lmm}") : "")} --long-segments {s.LongSegments} --long-batch {s.LongBatch} --long-corpus-tokens {s.LongCorpusTokens} --long-lr {s.LongLearningRate}{(s.AnswerWeight != 1 ? Inv($" --answer-weight {s.AnswerWeight}") : "")}") : Inv($" --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}"))}"));
+        card.AppendLine(Inv($"edgeinfinite pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}{(s.Minutes is { } mm ? Inv($" --minutes {mm}") : "")} --seq-len {s.SequenceLength} --batch {s.BatchSize} --vocab {s.Vocab} --corpus-tokens {s.CorpusTokens} --hidden {s.Hidden} --layers {s.Layers} --heads {s.Heads} --kv-heads {s.KvHeads} --intermediate {s.Intermediate} --lr {s.LearningRate} --sink {s.Sink} --window {s.Window} --segment {s.Segment}{(s.Recipe == PretrainRecipe.Infini ? Inv($" --recipe infini --long-steps {s.LongSteps}{(s.LongMinutes is { } lmm ? Inv($" --long-minutes {lmm}") : "")} --long-segments {s.LongSegments} --long-batch {s.LongBatch} --long-corpus-tokens {s.LongCorpusTokens} --long-lr {s.LongLearningRate}{(s.AnswerWeight != 1 ? Inv($" --answer-weight {s.AnswerWeight}") : "")}{(s.FeatureMap != MemoryFeatureMap.EluPlusOne ? $" --feature-map {s.FeatureMap}" : "")}") : Inv($" --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}"))}"));
         card.AppendLine("```");
         card.AppendLine();
         card.AppendLine(Inv($"## Recipe ({memory.Title})"));

@@ -1,3 +1,5 @@
+using EdgeInfinite.Onnx.Packaging;
+
 namespace EdgeInfinite.Cli.Commands;
 
 /// <summary>What <c>edgeinfinite pretrain</c> was asked to do.</summary>
@@ -65,6 +67,9 @@ internal sealed record PretrainSettings
 
     /// <summary>Gets the loss weight of recall answer tokens in the long-route stage (other tokens weigh 1).</summary>
     public double AnswerWeight { get; init; } = 1;
+
+    /// <summary>Gets the feature map of the memory's queries and keys.</summary>
+    public MemoryFeatureMap FeatureMap { get; init; } = MemoryFeatureMap.EluPlusOne;
 
     public required bool Resume { get; init; }
 }

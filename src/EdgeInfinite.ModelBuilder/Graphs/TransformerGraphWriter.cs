@@ -22,12 +22,14 @@ internal sealed class TransformerGraphWriter
     private readonly ModelArchitecture _a;
     private readonly WeightStore _store;
     private readonly float _memoryEpsilon;
+    private readonly MemoryFeatureMap _featureMap;
     private readonly int _ropeCacheLength;
     private readonly GraphLayoutOptions _layout;
     private UnfusedAttentionInputs? _unfused;
 
-    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength, GraphLayoutOptions? layout = null)
+    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength, GraphLayoutOptions? layout = null, MemoryFeatureMap featureMap = MemoryFeatureMap.EluPlusOne)
     {
+        _featureMap = featureMap;
         _layout = layout ?? GraphLayoutOptions.Default;
         _w = weights;
         _a = weights.Architecture;
@@ -180,8 +182,8 @@ internal sealed class TransformerGraphWriter
     }
 
     /// <summary>
-    /// A = A_local + g · (A_mem − A_local), A_mem = σ(Q) M / (σ(Q) z + ε), σ = ELU + 1, Q before RoPE,
-    /// g = gate_enable · sigmoid(x W_g + b) per query head and token.
+    /// A = A_local + g · (A_mem − A_local), A_mem = σ(Q) M / (σ(Q) z + ε) with σ = ELU + 1, or σ(Q) M with
+    /// σ(x) = x / √(‖x‖² + ε), Q before RoPE; g = gate_enable · sigmoid(x W_g + b) per query head and token.
     /// </summary>
     private string MemoryGate(OnnxGraphBuilder g, int i, string x, string q, string local)
     {
@@ -193,10 +195,21 @@ internal sealed class TransformerGraphWriter
         string q5 = g.Node("Reshape", [q, g.ConstInt64(n + "/q5", 0, 0, kv, group, hd)], n + "/q_reshape");
         string qt = g.Node("Transpose", [q5], n + "/q_transpose", ("perm", new long[] { 0, 2, 3, 1, 4 }));
         string qg = g.Node("Reshape", [qt, g.ConstInt64(n + "/q4", 0, 0, -1, hd)], n + "/q_group");
-        string sq = g.Node("Add", [g.Node("Elu", [qg], n + "/elu", ("alpha", 1f)), g.ConstFloat(n + "/one", 1f)], n + "/sigma");
-        string num = g.Node("MatMul", [sq, C.Memory(i)], n + "/read");
-        string den = g.Node("Add", [g.Node("MatMul", [sq, C.MemoryNorm(i)], n + "/norm"), g.ConstFloat(n + "/eps", _memoryEpsilon)], n + "/norm_eps");
-        string mem = g.Node("Div", [num, den], n + "/read_div");
+        string mem;
+        if (_featureMap == MemoryFeatureMap.L2Normalized)
+        {
+            string squares = g.Node("ReduceSum", [g.Node("Mul", [qg, qg], n + "/q_square"), g.ConstInt64(n + "/q_axes", -1)], n + "/q_sum", ("keepdims", 1L));
+            string length = g.Node("Sqrt", [g.Node("Add", [squares, g.ConstFloat(n + "/eps", _memoryEpsilon)], n + "/q_eps")], n + "/q_length");
+            mem = g.Node("MatMul", [g.Node("Div", [qg, length], n + "/sigma"), C.Memory(i)], n + "/read");
+        }
+        else
+        {
+            string sq = g.Node("Add", [g.Node("Elu", [qg], n + "/elu", ("alpha", 1f)), g.ConstFloat(n + "/one", 1f)], n + "/sigma");
+            string num = g.Node("MatMul", [sq, C.Memory(i)], n + "/read");
+            string den = g.Node("Add", [g.Node("MatMul", [sq, C.MemoryNorm(i)], n + "/norm"), g.ConstFloat(n + "/eps", _memoryEpsilon)], n + "/norm_eps");
+            mem = g.Node("Div", [num, den], n + "/read_div");
+        }
+
         string m5 = g.Node("Reshape", [mem, g.ConstInt64(n + "/m5", 0, 0, group, -1, hd)], n + "/m_reshape");
         string mt = g.Node("Transpose", [m5], n + "/m_transpose", ("perm", new long[] { 0, 3, 1, 2, 4 }));
         string memHeads = g.Node("Reshape", [mt, g.ConstInt64(n + "/m4", 0, 0, heads, hd)], n + "/m_heads");

@@ -12,14 +12,16 @@ internal sealed class CompressiveMemory : IDisposable
 {
     private readonly ModelArchitecture _a;
     private readonly MemoryUpdateRule _rule;
+    private readonly MemoryFeatureMap _featureMap;
     private readonly float _epsilon;
     private float[] _sigmaKeys = [];
     private float[] _deltas = [];
 
-    public CompressiveMemory(ModelArchitecture architecture, MemoryUpdateRule rule, double epsilon)
+    public CompressiveMemory(ModelArchitecture architecture, MemoryUpdateRule rule, double epsilon, MemoryFeatureMap featureMap = MemoryFeatureMap.EluPlusOne)
     {
         _a = architecture;
         _rule = rule;
+        _featureMap = featureMap;
         _epsilon = (float)epsilon;
         int hd = architecture.HeadDim;
         Matrices = new OrtValue[architecture.NumLayers];
@@ -69,15 +71,24 @@ internal sealed class CompressiveMemory : IDisposable
         for (int t = 0; t < count; t++)
         {
             var k = keys.Slice(t * hd, hd);
-            for (int i = 0; i < hd; i++)
+            bool unit = _featureMap == MemoryFeatureMap.L2Normalized;
+            if (unit)
             {
-                sk[i] = k[i] > 0 ? k[i] + 1f : MathF.Exp(k[i]);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(k, 1f / MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(k, k) + _epsilon), sk);
+            }
+            else
+            {
+                for (int i = 0; i < hd; i++)
+                {
+                    sk[i] = k[i] > 0 ? k[i] + 1f : MathF.Exp(k[i]);
+                }
             }
 
             values.Slice(t * hd, hd).CopyTo(delta);
             if (_rule == MemoryUpdateRule.Delta)
             {
-                float denominator = System.Numerics.Tensors.TensorPrimitives.Dot(sk, z) + _epsilon;
+                // Unit-length keys read without the normaliser (see MemoryFeatureMap).
+                float denominator = unit ? 1f : System.Numerics.Tensors.TensorPrimitives.Dot(sk, z) + _epsilon;
                 for (int i = 0; i < hd; i++)
                 {
                     if (sk[i] != 0)

@@ -18,6 +18,9 @@ public sealed record LongRouteSettings
     /// <summary>Gets the memory update rule.</summary>
     public MemoryUpdateRule UpdateRule { get; init; } = MemoryUpdateRule.Delta;
 
+    /// <summary>Gets the feature map of the memory's queries and keys (packages without the setting use ELU + 1).</summary>
+    public MemoryFeatureMap FeatureMap { get; init; } = MemoryFeatureMap.EluPlusOne;
+
     /// <summary>
     /// Gets a value indicating whether the gates were trained. Untrained gates (as converted) are not applied, so the
     /// long route is then exactly sink + window attention (memory is still written, ready for trained gates).

@@ -1,0 +1,18 @@
+namespace EdgeInfinite.Onnx.Packaging;
+
+/// <summary>The feature map σ the memory applies to queries and keys (taken before RoPE) when it reads and writes.</summary>
+public enum MemoryFeatureMap
+{
+    /// <summary>
+    /// <c>σ(x) = ELU(x) + 1</c> (Infini-attention): positive features, so reads are normalised,
+    /// <c>A_mem = σ(Q) M / (σ(Q) z + ε)</c>, and the delta rule subtracts the normalised recall.
+    /// </summary>
+    EluPlusOne,
+
+    /// <summary>
+    /// <c>σ(x) = x / √(‖x‖² + ε)</c> (delta-rule fast-weight memories): unit-length features; reads are
+    /// <c>A_mem = σ(Q) M</c> with no normaliser, and the delta rule <c>M += σ(K)ᵀ (V − σ(K) M)</c> replaces what a key
+    /// recalled with its new value instead of averaging it with everything written before.
+    /// </summary>
+    L2Normalized,
+}
