@@ -131,6 +131,26 @@ public sealed class ReferenceLongRoute
                 var m = _m[layer][kvh];
                 var z = _z[layer][kvh];
                 var sigma = keys.Select(k => Sigma(k.AsSpan(kvh * hd, hd))).ToArray();
+                if (_settings.FeatureMap == MemoryFeatureMap.L2Normalized && _settings.UpdateRule == MemoryUpdateRule.Delta)
+                {
+                    // Unit-length keys: the delta rule token by token, each recall from the memory as the previous token left it.
+                    for (int t = 0; t < count; t++)
+                    {
+                        var recalled = Read(sigma[t], m, z);
+                        for (int i = 0; i < hd; i++)
+                        {
+                            for (int j = 0; j < hd; j++)
+                            {
+                                m[i * hd + j] += sigma[t][i] * (values[t][kvh * hd + j] - recalled[j]);
+                            }
+
+                            z[i] += sigma[t][i];
+                        }
+                    }
+
+                    continue;
+                }
+
                 var deltas = new double[count][];
                 for (int t = 0; t < count; t++)
                 {

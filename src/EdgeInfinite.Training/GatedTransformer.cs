@@ -413,7 +413,13 @@ public sealed class GatedTransformer : IDisposable
 
         var sk = Sigma(oldK, settings);
         var delta = oldV;
-        if (settings.UpdateRule == MemoryUpdateRule.Delta)
+        if (settings.UpdateRule == MemoryUpdateRule.Delta && settings.FeatureMap == MemoryFeatureMap.L2Normalized)
+        {
+            // Token by token, in closed form: u_t = v_t − k_t M − Σ_{s<t} (k_t·k_s) u_s, so U = (I + tril(K Kᵀ, −1))⁻¹ (V − K M).
+            var lower = sk.matmul(sk.transpose(-2, -1)).tril(-1);
+            delta = linalg.solve_triangular(lower, oldV - sk.matmul(m), upper: false, left: true, unitriangular: true);
+        }
+        else if (settings.UpdateRule == MemoryUpdateRule.Delta)
         {
             // Retrieval uses the memory as it was before this block, for every token of the block.
             delta = oldV - Read(sk, m, z, settings);

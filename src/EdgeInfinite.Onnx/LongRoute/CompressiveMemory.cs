@@ -47,7 +47,9 @@ internal sealed class CompressiveMemory : IDisposable
     /// <summary>
     /// Writes <paramref name="count"/> tokens of one layer and KV head: keys before RoPE and values, each
     /// <c>[count, Dh]</c>. Delta rule: <c>M += σ(K)ᵀ (V − σ(K) M / (σ(K) z + ε))</c>; linear: <c>M += σ(K)ᵀ V</c>;
-    /// both then <c>z += Σ σ(K)</c>.
+    /// both then <c>z += Σ σ(K)</c>. With unit-length keys the delta rule runs token by token,
+    /// <c>M += σ(k)ᵀ (v − σ(k) M)</c>: a block-parallel step would add the same correction once per alike key and
+    /// overshoot (it diverged at the first training step of the tiny model).
     /// </summary>
     // Hot numeric loop of a long stream: compiled fully optimised at once, not after tiering.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -66,6 +68,34 @@ internal sealed class CompressiveMemory : IDisposable
 
         var sigmaKeys = _sigmaKeys;
         var deltas = _deltas;
+        if (_featureMap == MemoryFeatureMap.L2Normalized && _rule == MemoryUpdateRule.Delta)
+        {
+            for (int t = 0; t < count; t++)
+            {
+                var k = keys.Slice(t * hd, hd);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(k, 1f / MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(k, k) + _epsilon), sk);
+                values.Slice(t * hd, hd).CopyTo(delta);
+                for (int i = 0; i < hd; i++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(m.Slice(i * hd, hd), -sk[i], delta, delta);
+                }
+
+                for (int i = 0; i < hd; i++)
+                {
+                    var row = m.Slice(i * hd, hd);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(delta, sk[i], row, row);
+                }
+
+                System.Numerics.Tensors.TensorPrimitives.Add(z, sk, z);
+            }
+
+            if (layer == 0 && kvHead == 0)
+            {
+                TokensWritten += count;
+            }
+
+            return;
+        }
 
         // Retrieval for the delta rule uses the memory as it was before this write, for every token of the block.
         for (int t = 0; t < count; t++)
@@ -87,8 +117,7 @@ internal sealed class CompressiveMemory : IDisposable
             values.Slice(t * hd, hd).CopyTo(delta);
             if (_rule == MemoryUpdateRule.Delta)
             {
-                // Unit-length keys read without the normaliser (see MemoryFeatureMap).
-                float denominator = unit ? 1f : System.Numerics.Tensors.TensorPrimitives.Dot(sk, z) + _epsilon;
+                float denominator = System.Numerics.Tensors.TensorPrimitives.Dot(sk, z) + _epsilon;
                 for (int i = 0; i < hd; i++)
                 {
                     if (sk[i] != 0)

@@ -11,8 +11,8 @@ public enum MemoryFeatureMap
 
     /// <summary>
     /// <c>σ(x) = x / √(‖x‖² + ε)</c> (delta-rule fast-weight memories): unit-length features; reads are
-    /// <c>A_mem = σ(Q) M</c> with no normaliser, and the delta rule <c>M += σ(K)ᵀ (V − σ(K) M)</c> replaces what a key
-    /// recalled with its new value instead of averaging it with everything written before.
+    /// <c>A_mem = σ(Q) M</c> with no normaliser, and the delta rule <c>M += σ(k)ᵀ (v − σ(k) M)</c>, applied token by
+    /// token, replaces what a key recalled with its new value instead of averaging it with everything written before.
     /// </summary>
     L2Normalized,
 }
