@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using EdgeInfinite.Onnx.Packaging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -60,93 +61,87 @@ internal sealed class CompressiveMemory : IDisposable
         var z = Norms[layer].GetTensorMutableDataAsSpan<float>().Slice(kvHead * hd, hd);
         Span<float> sk = stackalloc float[hd];
         Span<float> delta = stackalloc float[hd];
-        if (_sigmaKeys.Length < count * hd)
-        {
-            _sigmaKeys = new float[count * hd];
-            _deltas = new float[count * hd];
-        }
-
-        var sigmaKeys = _sigmaKeys;
-        var deltas = _deltas;
         if (_featureMap == MemoryFeatureMap.L2Normalized && _rule == MemoryUpdateRule.Delta)
         {
+            // Token by token: each recall from the memory as the previous token left it.
             for (int t = 0; t < count; t++)
             {
-                var k = keys.Slice(t * hd, hd);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(k, 1f / MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(k, k) + _epsilon), sk);
+                Features(keys.Slice(t * hd, hd), sk);
                 values.Slice(t * hd, hd).CopyTo(delta);
                 for (int i = 0; i < hd; i++)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(m.Slice(i * hd, hd), -sk[i], delta, delta);
+                    TensorPrimitives.MultiplyAdd(m.Slice(i * hd, hd), -sk[i], delta, delta);
                 }
 
-                for (int i = 0; i < hd; i++)
-                {
-                    var row = m.Slice(i * hd, hd);
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(delta, sk[i], row, row);
-                }
-
-                System.Numerics.Tensors.TensorPrimitives.Add(z, sk, z);
+                AddOuter(m, z, sk, delta);
             }
-
-            if (layer == 0 && kvHead == 0)
-            {
-                TokensWritten += count;
-            }
-
-            return;
         }
-
-        // Retrieval for the delta rule uses the memory as it was before this write, for every token of the block.
-        for (int t = 0; t < count; t++)
+        else
         {
-            var k = keys.Slice(t * hd, hd);
-            bool unit = _featureMap == MemoryFeatureMap.L2Normalized;
-            if (unit)
+            if (_sigmaKeys.Length < count * hd)
             {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(k, 1f / MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(k, k) + _epsilon), sk);
-            }
-            else
-            {
-                for (int i = 0; i < hd; i++)
-                {
-                    sk[i] = k[i] > 0 ? k[i] + 1f : MathF.Exp(k[i]);
-                }
+                _sigmaKeys = new float[count * hd];
+                _deltas = new float[count * hd];
             }
 
-            values.Slice(t * hd, hd).CopyTo(delta);
-            if (_rule == MemoryUpdateRule.Delta)
+            // Retrieval for the delta rule uses the memory as it was before this write, for every token of the block.
+            for (int t = 0; t < count; t++)
             {
-                float denominator = System.Numerics.Tensors.TensorPrimitives.Dot(sk, z) + _epsilon;
-                for (int i = 0; i < hd; i++)
+                Features(keys.Slice(t * hd, hd), sk);
+                values.Slice(t * hd, hd).CopyTo(delta);
+                if (_rule == MemoryUpdateRule.Delta)
                 {
-                    if (sk[i] != 0)
+                    float denominator = TensorPrimitives.Dot(sk, z) + _epsilon;
+                    for (int i = 0; i < hd; i++)
                     {
-                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(m.Slice(i * hd, hd), -sk[i] / denominator, delta, delta);
+                        if (sk[i] != 0)
+                        {
+                            TensorPrimitives.MultiplyAdd(m.Slice(i * hd, hd), -sk[i] / denominator, delta, delta);
+                        }
                     }
                 }
+
+                sk.CopyTo(_sigmaKeys.AsSpan(t * hd));
+                delta.CopyTo(_deltas.AsSpan(t * hd));
             }
 
-            sk.CopyTo(sigmaKeys.AsSpan(t * hd));
-            delta.CopyTo(deltas.AsSpan(t * hd));
-        }
-
-        for (int t = 0; t < count; t++)
-        {
-            var s = sigmaKeys.AsSpan(t * hd, hd);
-            var d = deltas.AsSpan(t * hd, hd);
-            for (int i = 0; i < hd; i++)
+            for (int t = 0; t < count; t++)
             {
-                var row = m.Slice(i * hd, hd);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(d, s[i], row, row);
+                AddOuter(m, z, _sigmaKeys.AsSpan(t * hd, hd), _deltas.AsSpan(t * hd, hd));
             }
-
-            System.Numerics.Tensors.TensorPrimitives.Add(z, s, z);
         }
 
         if (layer == 0 && kvHead == 0)
         {
             TokensWritten += count;
+        }
+    }
+
+    /// <summary><c>M += σᵀ δ</c>, <c>z += σ</c>.</summary>
+    private static void AddOuter(Span<float> m, Span<float> z, ReadOnlySpan<float> sigma, ReadOnlySpan<float> delta)
+    {
+        int hd = sigma.Length;
+        for (int i = 0; i < hd; i++)
+        {
+            var row = m.Slice(i * hd, hd);
+            TensorPrimitives.MultiplyAdd(delta, sigma[i], row, row);
+        }
+
+        TensorPrimitives.Add(z, sigma, z);
+    }
+
+    /// <summary>σ of one key: ELU + 1, or the key scaled to unit length.</summary>
+    private void Features(ReadOnlySpan<float> k, Span<float> sigma)
+    {
+        if (_featureMap == MemoryFeatureMap.L2Normalized)
+        {
+            TensorPrimitives.Multiply(k, 1f / MathF.Sqrt(TensorPrimitives.Dot(k, k) + _epsilon), sigma);
+            return;
+        }
+
+        for (int i = 0; i < k.Length; i++)
+        {
+            sigma[i] = k[i] > 0 ? k[i] + 1f : MathF.Exp(k[i]);
         }
     }
 
