@@ -31,7 +31,7 @@ internal static class SvgChart
         sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{L}\" y1=\"{H - B}\" x2=\"{W - R}\" y2=\"{H - B}\" stroke=\"black\"/><line x1=\"{L}\" y1=\"{T}\" x2=\"{L}\" y2=\"{H - B}\" stroke=\"black\"/>");
         foreach (int x in points.Select(p => p.X).Distinct().Order())
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Px(x):0.#}\" y=\"{H - B + 18}\" text-anchor=\"middle\">{(x >= 1024 && x % 1024 == 0 ? $"{x / 1024}k" : x >= 1000 ? string.Create(CultureInfo.InvariantCulture, $"{x / 1000.0:0.#}k") : x.ToString(CultureInfo.InvariantCulture))}</text>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Px(x):0.#}\" y=\"{H - B + 18}\" text-anchor=\"middle\">{(x >= 1000 && x % 1000 == 0 ? $"{x / 1000}k" : x >= 1024 && x % 1024 == 0 ? $"{x / 1024}k" : x >= 1000 ? string.Create(CultureInfo.InvariantCulture, $"{x / 1000.0:0.#}k") : x.ToString(CultureInfo.InvariantCulture))}</text>");
         }
 
         for (double e = y0; e <= y1; e += linear ? y1 / 5 : 1)
