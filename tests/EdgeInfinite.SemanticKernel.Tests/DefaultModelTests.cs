@@ -1,6 +1,4 @@
-using System.ComponentModel;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using EdgeInfinite.Corpus.Corpus;
 using EdgeInfinite.SemanticKernel.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,19 +77,5 @@ public sealed class DefaultModelTests(ITestOutputHelper output)
         }
 
         Assert.True(recalled >= Trials - 1, $"recalled {recalled} of {Trials}");
-    }
-
-    /// <summary>The weather tool the way an app writes it: a plugin whose result is JSON.</summary>
-    public sealed class WeatherPlugin
-    {
-        public List<string> Cities { get; } = [];
-
-        [KernelFunction("get_weather")]
-        [Description("Gets the current weather of a city.")]
-        public string GetWeather([Description("The city.")] string city)
-        {
-            Cities.Add(city);
-            return new JsonObject { ["city"] = city, ["weather"] = "windy", ["temperature"] = "twelve" }.ToJsonString();
-        }
     }
 }

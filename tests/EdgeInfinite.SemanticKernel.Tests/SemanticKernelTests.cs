@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using EdgeInfinite.SemanticKernel.Tests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -141,19 +140,5 @@ public sealed class SemanticKernelTests(TinyChatPackage package)
         Assert.Equal(["Oslo"], plugin.Cities);
         Assert.Equal(2, scripted.Calls);
         Assert.NotNull(result);
-    }
-
-    /// <summary>A tiny plugin.</summary>
-    public sealed class WeatherPlugin
-    {
-        public List<string> Cities { get; } = [];
-
-        [KernelFunction("get_weather")]
-        [Description("Gets the current weather of a city.")]
-        public string GetWeather([Description("The city.")] string city)
-        {
-            Cities.Add(city);
-            return $"sunny in {city}";
-        }
     }
 }
