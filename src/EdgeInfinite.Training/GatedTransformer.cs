@@ -234,8 +234,9 @@ public sealed class GatedTransformer : IDisposable
             int predicted = options.Targets is not null && evicted > 0 ? Math.Min(n, total - 1 - position) : 0;
             Tensor h;
 
-            // Until the gate first reads memory nothing depends on the gates: no graph to keep.
-            using (firstGated < 0 ? no_grad() : null)
+            // Until the gate first reads memory nothing depends on frozen-base gates: no graph to keep. A shared,
+            // trainable base (Infini-attention recipe) keeps it: these chunks' keys and values go to memory later.
+            using (firstGated < 0 && _ownsBase ? no_grad() : null)
             {
                 h = Embed(ids.narrow(1, position, n));
                 var (qCos, qSin) = Rope(cached, n);

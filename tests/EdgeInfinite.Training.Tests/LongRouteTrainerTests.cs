@@ -101,6 +101,48 @@ public sealed class LongRouteTrainerTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public void ForwardLong_SharedTrainableBase_GradientReachesKeysOfTheFirstChunks()
+    {
+        // Tokens 0..25 run before the first eviction; their keys go to memory and are read by every later chunk, so
+        // the gradient of k_proj must include them. Checked against a central finite difference along a random direction.
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var llama = new TrainableLlama(Shape, seed: 5, maxTokens: 32);
+        var gateW = Enumerable.Range(0, Shape.Layers).Select(_ => TensorFactory.Trainable(new float[Shape.HiddenSize * Shape.Heads], TorchSharp.torch.ScalarType.Float32, Shape.HiddenSize, Shape.Heads)).ToArray();
+        var gateB = Enumerable.Range(0, Shape.Layers).Select(_ => TensorFactory.Trainable([0.5f, 0.5f], TorchSharp.torch.ScalarType.Float32, Shape.Heads)).ToArray();
+        using var model = new GatedTransformer(llama, gateW, gateB);
+        var ids = TensorFactory.Ids(new RepeatedSpanData(Shape.VocabSize, seed: 2).Batch(0, 2, 58));
+        var keyProjection = llama.Parameters[3];
+        using (TorchSharp.torch.no_grad())
+        {
+            // Sharper attention and memory reads than at random init, so the keys matter well above float32 noise.
+            llama.Parameters[2].mul_(10);
+            keyProjection.mul_(10);
+        }
+
+        var direction = TorchSharp.torch.randn(keyProjection.shape, generator: new TorchSharp.torch.Generator(7));
+        direction /= direction.norm();
+        double Loss() => model.ForwardLong(ids, Route, new LongRouteOptions { Targets = ids, ReturnLogits = false }).Loss!.to_type(TorchSharp.torch.ScalarType.Float64).item<double>();
+
+        model.ForwardLong(ids, Route, new LongRouteOptions { Targets = ids, ReturnLogits = false }).Loss!.backward();
+        double analytic = (keyProjection.grad! * direction).sum().to_type(TorchSharp.torch.ScalarType.Float64).item<double>();
+        const double step = 0.2;
+        double numeric;
+        using (TorchSharp.torch.no_grad())
+        {
+            keyProjection.add_(direction * step);
+            double plus = Loss();
+            keyProjection.add_(direction * (-2 * step));
+            double minus = Loss();
+            keyProjection.add_(direction * step);
+            numeric = (plus - minus) / (2 * step);
+        }
+
+        output.WriteLine($"directional derivative: autograd {analytic:E4}, finite difference {numeric:E4}");
+        Assert.True(Math.Abs(numeric) > 1e-5, $"the loss does not depend on k_proj ({numeric:E3})");
+        Assert.InRange(analytic / numeric, 0.95, 1.05);
+    }
+
+    [Fact]
     public void ReadGates_ExportedPackage_EngineLongRouteUsesTrainedGates()
     {
         string basePath = BaseCheckpoint(), checkpoint = Path.Combine(_root, "long.ckpt");
