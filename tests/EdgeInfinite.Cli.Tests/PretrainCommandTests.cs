@@ -76,6 +76,20 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.Contains("--window 40 must be a multiple of --segment 16", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("25")]
+    public void Pretrain_LongGateBiasOutOfRange_FailsNamingTheOptionAndWritesNothing(string bias)
+    {
+        string output = Path.Combine(_root, "g");
+
+        var run = CliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", "--long-gate-bias", bias));
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--long-gate-bias must be in -20..20", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any());
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_root))

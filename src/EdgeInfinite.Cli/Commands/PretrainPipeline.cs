@@ -220,6 +220,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
             ShortSequenceLength = s.SequenceLength,
             ShortBatchSize = Math.Max(1, s.BatchSize / 2),
             LearningRate = s.LongLearningRate,
+            InitialGateBias = s.LongGateBias,
             Seed = s.Seed,
             CheckpointPath = Out("long.ckpt"),
             Resume = s.Resume,

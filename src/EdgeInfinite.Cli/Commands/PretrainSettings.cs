@@ -68,6 +68,9 @@ internal sealed record PretrainSettings
     /// <summary>Gets the loss weight of recall answer tokens in the long-route stage (other tokens weigh 1).</summary>
     public double AnswerWeight { get; init; } = 1;
 
+    /// <summary>Gets the initial gate bias of the long-route stage.</summary>
+    public float LongGateBias { get; init; } = -2f;
+
     /// <summary>Gets the feature map of the memory's queries and keys.</summary>
     public MemoryFeatureMap FeatureMap { get; init; } = MemoryFeatureMap.EluPlusOne;
 
