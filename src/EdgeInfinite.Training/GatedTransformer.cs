@@ -203,6 +203,7 @@ public sealed class GatedTransformer : IDisposable
             z[i] = zeros([b, kvHeads, hd, 1], DType);
         }
 
+        bool baseTrainable = _embedding.requires_grad;
         var logits = options.ReturnLogits ? new List<Tensor>() : null;
         Tensor? lossSum = null;
         double lossBackwarded = 0;
@@ -234,9 +235,9 @@ public sealed class GatedTransformer : IDisposable
             int predicted = options.Targets is not null && evicted > 0 ? Math.Min(n, total - 1 - position) : 0;
             Tensor h;
 
-            // Until the gate first reads memory nothing depends on frozen-base gates: no graph to keep. A shared,
-            // trainable base (Infini-attention recipe) keeps it: these chunks' keys and values go to memory later.
-            using (firstGated < 0 && _ownsBase ? no_grad() : null)
+            // With a frozen base nothing trainable acts until the gate first reads memory: no graph to keep. A trainable
+            // base (Infini-attention recipe) keeps it: these chunks' keys and values go to memory later.
+            using (firstGated < 0 && !baseTrainable ? no_grad() : null)
             {
                 h = Embed(ids.narrow(1, position, n));
                 var (qCos, qSin) = Rope(cached, n);

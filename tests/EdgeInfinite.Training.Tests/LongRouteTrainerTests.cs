@@ -121,9 +121,10 @@ public sealed class LongRouteTrainerTests(ITestOutputHelper output) : IDisposabl
 
         var direction = TorchSharp.torch.randn(keyProjection.shape, generator: new TorchSharp.torch.Generator(7));
         direction /= direction.norm();
-        double Loss() => model.ForwardLong(ids, Route, new LongRouteOptions { Targets = ids, ReturnLogits = false }).Loss!.to_type(TorchSharp.torch.ScalarType.Float64).item<double>();
+        var options = new LongRouteOptions { Targets = ids, ReturnLogits = false };
+        double Loss() => model.ForwardLong(ids, Route, options).Loss!.to_type(TorchSharp.torch.ScalarType.Float64).item<double>();
 
-        model.ForwardLong(ids, Route, new LongRouteOptions { Targets = ids, ReturnLogits = false }).Loss!.backward();
+        model.ForwardLong(ids, Route, options).Loss!.backward();
         double analytic = (keyProjection.grad! * direction).sum().to_type(TorchSharp.torch.ScalarType.Float64).item<double>();
         const double step = 0.2;
         double numeric;
