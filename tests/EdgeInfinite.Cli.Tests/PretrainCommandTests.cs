@@ -90,7 +90,22 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any());
     }
 
-    public void Dispose()
+    [Theory]
+    [InlineData("--long-max-facts", "1", "--long-max-facts must be in 2..11, got 1")]
+    [InlineData("--long-max-facts", "12", "--long-max-facts must be in 2..11, got 12")]
+    [InlineData("--long-min-distance", "0", "--long-min-distance must be positive, got 0")]
+    public void Pretrain_LongCorpusOptionOutOfRange_FailsNamingTheOptionAndWritesNothing(string option, string value, string message)
+    {
+        string output = Path.Combine(_root, "c");
+
+        var run = CliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", option, value));
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any());
+    }
+
+        public void Dispose()
     {
         if (Directory.Exists(_root))
         {

@@ -201,6 +201,40 @@ public sealed class SyntheticCorpusTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SyntheticCorpus(options));
     }
 
+    [Fact]
+    public void Sample_MultiFactRecallWithMaxFactsEight_StatesTwoToEightDistinctFactsAndAsksEach()
+    {
+        var corpus = new SyntheticCorpus(new CorpusOptions { Seed = 4, MinDistanceTokens = 330, MaxDistanceTokens = 900, MaxFactsPerSample = 8 });
+
+        var counts = Enumerable.Range(0, 200).Select(i => corpus.Sample(i, TaskKind.MultiFactRecall)).Select(s => (s.Answers.Count, Distinct: s.Answers.Distinct().Count())).ToList();
+
+        Assert.All(counts, c => Assert.InRange(c.Count, 2, 8));
+        Assert.All(counts, c => Assert.Equal(c.Count, c.Distinct));
+        Assert.Equal(Enumerable.Range(2, 7), counts.Select(c => c.Count).Distinct().Order());
+    }
+
+    [Fact]
+    public void Sample_MultiFactRecallDefaultMaxFacts_StatesTwoToFourFacts()
+    {
+        var corpus = Corpus(4);
+
+        var counts = Enumerable.Range(0, 100).Select(i => corpus.Sample(i, TaskKind.MultiFactRecall).Answers.Count).Distinct().Order();
+
+        Assert.Equal([2, 3, 4], counts);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(12)]
+    public void Constructor_MaxFactsPerSampleOutsideTwoToSlotCount_ThrowsNamingIt(int maxFacts)
+    {
+        var options = new CorpusOptions { MaxFactsPerSample = maxFacts };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SyntheticCorpus(options));
+
+        Assert.Equal(nameof(CorpusOptions.MaxFactsPerSample), error.ParamName);
+    }
+
     private const string PinnedHash = "6115F363290F17876F8DCD15798A6605728EDB5BA1B4CB6B81310784627A54C7";
 
     private static int CountOccurrences(string text, string part)

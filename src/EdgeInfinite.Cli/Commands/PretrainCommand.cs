@@ -1,3 +1,4 @@
+using EdgeInfinite.Corpus.Corpus;
 using EdgeInfinite.Onnx.Packaging;
 using System.CommandLine;
 
@@ -44,12 +45,14 @@ internal static class PretrainCommand
         var answerWeight = new Option<double>("--answer-weight") { Description = "infini: loss weight of the recalled value tokens in the long-route stage (other tokens weigh 1).", DefaultValueFactory = _ => 1 };
         var longGateBias = new Option<float>("--long-gate-bias") { Description = "infini: initial gate bias b (g = sigmoid(b) at the start; -2 keeps the memory's share small, 0 reads it half).", DefaultValueFactory = _ => -2f };
         var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne or L2Normalized.", DefaultValueFactory = _ => MemoryFeatureMap.EluPlusOne };
+        var longMinDistance = new Option<int?>("--long-min-distance") { Description = "infini: smallest fact-to-question distance in the long-route corpus (default W / 2; S + W + L puts every fact beyond the window)." };
+        var longMaxFacts = new Option<int>("--long-max-facts") { Description = "infini: most facts a multi-fact conversation of the long-route corpus states (2..11; more facts, more recall answers per step).", DefaultValueFactory = _ => 4 };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp CPU threads (default: TorchSharp's choice)." };
         var resume = new Option<bool>("--resume") { Description = "Continue in an existing output folder from its tokenizer and checkpoints." };
         var command = new Command("pretrain", "Train the tiny default model from a seed: tokenizer, base (full attention), package, memory gates, model card.")
         {
             output, seed, steps, minutes, seqLen, batch, vocab, tokenizerChars, corpusTokens, hidden, layers, heads, kvHeads, intermediate, lr,
-            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, longGateBias, featureMap, threads, resume,
+            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, longGateBias, featureMap, longMinDistance, longMaxFacts, threads, resume,
         };
         command.SetAction((parse, ct) =>
         {
@@ -94,6 +97,8 @@ internal static class PretrainCommand
                 AnswerWeight = parse.GetValue(answerWeight) is >= 1 and < 10_000 and var aw ? aw : throw new CliUsageException($"--answer-weight must be in 1..10000, got {parse.GetValue(answerWeight)}"),
                 LongGateBias = parse.GetValue(longGateBias) is >= -20 and <= 20 and var gb ? gb : throw new CliUsageException($"--long-gate-bias must be in -20..20, got {parse.GetValue(longGateBias)}"),
                 FeatureMap = parse.GetValue(featureMap),
+                LongMinDistance = parse.GetValue(longMinDistance) is { } md && md <= 0 ? throw new CliUsageException($"--long-min-distance must be positive, got {md}") : parse.GetValue(longMinDistance),
+                LongMaxFacts = InRange(parse.GetValue(longMaxFacts), 2, FactCatalog.Slots.Count, "--long-max-facts"),
                 Threads = parse.GetValue(threads),
                 Resume = resuming,
             };
@@ -114,4 +119,6 @@ internal static class PretrainCommand
     }
 
     private static int Positive(int value, string name) => value > 0 ? value : throw new CliUsageException($"{name} must be positive, got {value}");
+
+    private static int InRange(int value, int min, int max, string name) => value >= min && value <= max ? value : throw new CliUsageException($"{name} must be in {min}..{max}, got {value}");
 }

@@ -74,5 +74,11 @@ internal sealed record PretrainSettings
     /// <summary>Gets the feature map of the memory's queries and keys.</summary>
     public MemoryFeatureMap FeatureMap { get; init; } = MemoryFeatureMap.EluPlusOne;
 
+    /// <summary>Gets the smallest fact-to-question distance of the long-route corpus (null: W / 2, at least 16).</summary>
+    public int? LongMinDistance { get; init; }
+
+    /// <summary>Gets the most facts a multi-fact conversation of the long-route corpus states.</summary>
+    public int LongMaxFacts { get; init; } = 4;
+
     public required bool Resume { get; init; }
 }

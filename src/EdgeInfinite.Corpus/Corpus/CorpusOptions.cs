@@ -25,6 +25,12 @@ public sealed class CorpusOptions
     /// <summary>Gets or sets the mixture weights of the task kinds (missing kinds have weight 0).</summary>
     public IReadOnlyDictionary<TaskKind, double> KindWeights { get; set; } = DefaultKindWeights;
 
+    /// <summary>
+    /// Gets or sets the most facts a <see cref="TaskKind.MultiFactRecall"/> conversation states (2 to the number of fact
+    /// slots; drawn uniformly from 2). More facts per conversation give more recall answers per training token.
+    /// </summary>
+    public int MaxFactsPerSample { get; set; } = 4;
+
     /// <summary>Gets or sets how many times a needle is repeated right after it is stated (the assistant also restates facts once).</summary>
     public int NeedleRepeats { get; set; } = 1;
 
@@ -42,6 +48,8 @@ public sealed class CorpusOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinDistanceTokens, nameof(MinDistanceTokens));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDistanceTokens, MinDistanceTokens, nameof(MaxDistanceTokens));
         ArgumentOutOfRangeException.ThrowIfNegative(NeedleRepeats, nameof(NeedleRepeats));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFactsPerSample, 2, nameof(MaxFactsPerSample));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxFactsPerSample, FactCatalog.Slots.Count, nameof(MaxFactsPerSample));
         ArgumentNullException.ThrowIfNull(TokenCounter);
         ArgumentNullException.ThrowIfNull(KindWeights);
         if (KindWeights.Values.Any(w => w < 0 || double.IsNaN(w)) || KindWeights.Values.Sum() <= 0)

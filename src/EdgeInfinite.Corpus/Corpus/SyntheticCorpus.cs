@@ -123,7 +123,7 @@ public sealed class SyntheticCorpus
                 distance = FactRecall(random, messages, answers, answerMessages, facts: 1);
                 break;
             case TaskKind.MultiFactRecall:
-                distance = FactRecall(random, messages, answers, answerMessages, facts: random.Next(2, 4));
+                distance = FactRecall(random, messages, answers, answerMessages, facts: random.Next(2, _options.MaxFactsPerSample));
                 break;
             case TaskKind.NeedleRetrieval:
                 distance = Needle(random, messages, answers, answerMessages);
