@@ -11,7 +11,7 @@ namespace EdgeInfinite.Cli.Tests;
 /// </summary>
 public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
 {
-    private static readonly string[] s_fields = ["mode", "length", "depth", "trials", "correct", "accuracy"];
+    private static readonly string[] s_fields = ["mode", "length", "depth", "trials", "correct", "accuracy", "meanLogProb"];
 
     [Fact]
     public void TrainTokenizer_Folder_WritesFilesGenAiLoads()
@@ -54,7 +54,7 @@ public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFi
         Assert.Contains("| length | depth | long | memoff | short |", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("n/a (over max positions)", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("| 1500 | 0.9 | ", run.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"\| 300 \| 0\.1 \| [0-2]/2 \([0-9]+%\) \|", run.Stdout);
+        Assert.Matches(@"\| 300 \| 0\.1 \| [0-2]/2 \([0-9]+%\), ln p -[0-9]+\.[0-9]{2} \|", run.Stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var rows = doc.RootElement.EnumerateArray().ToList();
         // 2 lengths × 2 depths × 3 modes, minus short at 1500 (over the 1024 max positions).
@@ -66,6 +66,7 @@ public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFi
             int correct = row.GetProperty("correct").GetInt32();
             Assert.InRange(correct, 0, 2);
             Assert.Equal(correct / 2.0, row.GetProperty("accuracy").GetDouble(), 9);
+            Assert.InRange(row.GetProperty("meanLogProb").GetDouble(), -30, 0);
         }
 
         Assert.Equal(["long", "memoff", "short"], rows.Select(r => r.GetProperty("mode").GetString()).Distinct().Order());

@@ -94,6 +94,36 @@ public sealed class RecallTests(RecallPackage package) : IClassFixture<RecallPac
         Assert.Equal(alone.Single(), together.Single(r => r.Length == 400 && r.Depth == 0.5 && r.Mode == RecallMode.Short));
     }
 
+    [Fact]
+    public void Evaluate_OneTrial_MeanLogProbEqualsLogSoftmaxOfTheValueAfterAOnePassPrefill()
+    {
+        using var model = EdgeInfiniteModel.Load(package.Directory, new EdgeInfiniteModelOptions { IntraOpThreads = 1 });
+        var options = new RecallEvaluationOptions { Lengths = [700], Depths = [0.1], Modes = [RecallMode.Long, RecallMode.Short], Trials = 1, Seed = 8 };
+        var task = new RecallTaskBuilder(model.Tokenizer.Encode).Build(700, 0.1, options.Formats[0], RecallEvaluator.TaskRandom(8, 700, 0.1, 0), options.MaxNewTokens);
+        int expected = model.Tokenizer.Encode(task.Expected)[0];
+
+        var results = new RecallEvaluator(model).Evaluate(options);
+
+        foreach (var mode in options.Modes)
+        {
+            using var state = model.CreateState(mode == RecallMode.Short ? Onnx.Inference.Route.Short : Onnx.Inference.Route.Long, task.PromptIds.Length);
+            double reference = RecallEvaluator.LogProbability(state.Append(task.PromptIds), expected);
+            double measured = results.Single(r => r.Mode == mode).MeanLogProb!.Value;
+            Assert.True(Math.Abs(reference - measured) < 1e-3, $"{mode}: evaluator {measured:F5}, one-pass prefill {reference:F5}");
+            Assert.InRange(measured, -30, 0);
+        }
+    }
+
+    [Fact]
+    public void LogProbability_TwoLogits_IsLogOfSoftmax()
+    {
+        float[] logits = [0f, (float)Math.Log(3), -100f];
+
+        Assert.Equal(Math.Log(0.75), RecallEvaluator.LogProbability(logits, 1), 6);
+        Assert.Equal(Math.Log(0.25), RecallEvaluator.LogProbability(logits, 0), 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RecallEvaluator.LogProbability(logits, 3));
+    }
+
     private sealed class Progress(Action<RecallProgress> report) : IProgress<RecallProgress>
     {
         public void Report(RecallProgress value) => report(value);

@@ -111,14 +111,14 @@ internal static class EvalCommand
 
     private static void WriteTable(TextWriter stdout, IReadOnlyList<RecallResult> results, RecallEvaluationOptions options, int maxPositions)
     {
-        stdout.WriteLine($"recall accuracy, {options.Trials} trials per cell, first word of a greedy answer (package max positions {maxPositions})");
+        stdout.WriteLine($"recall accuracy, {options.Trials} trials per cell, first word of a greedy answer; ln p: mean log-probability of the value's first token (package max positions {maxPositions})");
         stdout.WriteLine();
         stdout.WriteLine("| length | depth | " + string.Join(" | ", options.Modes.Select(RecallResult.Name)) + " |");
         stdout.WriteLine("| ---: | ---: | " + string.Join(" | ", options.Modes.Select(_ => "---:")) + " |");
         foreach (var row in results.GroupBy(r => (r.Length, r.Depth)))
         {
             var cells = options.Modes.Select(m => row.Single(r => r.Mode == m)).Select(r => r.Accuracy is { } a
-                ? string.Create(CultureInfo.InvariantCulture, $"{r.Correct}/{r.Trials} ({a * 100:0}%)")
+                ? string.Create(CultureInfo.InvariantCulture, $"{r.Correct}/{r.Trials} ({a * 100:0}%), ln p {r.MeanLogProb:0.00}")
                 : $"n/a ({r.Skipped})");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {row.Key.Length} | {row.Key.Depth:0.###} | {string.Join(" | ", cells)} |"));
         }
@@ -137,6 +137,7 @@ internal static class EvalCommand
                 ["trials"] = r.Trials,
                 ["correct"] = r.Correct,
                 ["accuracy"] = r.Accuracy,
+                ["meanLogProb"] = r.MeanLogProb,
             });
         }
 

@@ -43,6 +43,7 @@ public sealed class RecallEvaluator
         var generator = new TextGenerator(_model);
         var generation = new GenerationOptions { MaxNewTokens = options.MaxNewTokens, Greedy = true };
         var cells = new Dictionary<(int, double, RecallMode), int>();
+        var logProbs = new Dictionary<(int, double, RecallMode), double>();
         int runsPerTrial = 0;
         foreach (int length in options.Lengths)
         {
@@ -59,19 +60,20 @@ public sealed class RecallEvaluator
                 double depth = options.Depths[di];
                 for (int trial = 0; trial < options.Trials; trial++)
                 {
-                    // Keyed by the length and depth values, not their positions: a cell's prompts do not depend on the other cells asked for.
-                    var random = DeterministicRandom.ForItem(options.Seed, ((((long)length * 1001) + (long)Math.Round(depth * 1000)) * 100_000) + trial);
+                    var random = TaskRandom(options.Seed, length, depth, trial);
                     var format = options.Formats[trial % options.Formats.Count];
                     var task = builder.Build(length, depth, format, random, options.MaxNewTokens);
+                    int expectedId = tokenizer.Encode(task.Expected)[0];
                     foreach (var mode in options.Modes.Where(m => Runs(m, length, maxPositions)))
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         string stage = string.Create(CultureInfo.InvariantCulture, $"{RecallResult.Name(mode)} {length} d={depth:0.##}");
                         int finished = done;
                         var prefill = progress is null ? null : new InlineProgress<PrefillProgress>(p => progress.Report(new RecallProgress((finished + ((double)p.Processed / Math.Max(1, p.Total))) / totalRuns, stage)));
-                        string reply = Answer(generator, generation, task, mode, prefill, cancellationToken);
+                        var (reply, logProb) = Answer(generator, generation, task, expectedId, mode, prefill, cancellationToken);
                         var key = (length, depth, mode);
                         cells[key] = cells.GetValueOrDefault(key) + (RecallAnswer.IsCorrect(reply, task.Expected) ? 1 : 0);
+                        logProbs[key] = logProbs.GetValueOrDefault(key) + logProb;
                         done++;
                         progress?.Report(new RecallProgress(done / totalRuns, stage));
                     }
@@ -87,7 +89,7 @@ public sealed class RecallEvaluator
                 foreach (var mode in options.Modes)
                 {
                     results.Add(Runs(mode, length, maxPositions)
-                        ? new RecallResult(mode, length, depth, options.Trials, cells.GetValueOrDefault((length, depth, mode)))
+                        ? new RecallResult(mode, length, depth, options.Trials, cells.GetValueOrDefault((length, depth, mode))) { MeanLogProb = logProbs.GetValueOrDefault((length, depth, mode)) / options.Trials }
                         : new RecallResult(mode, length, depth, 0, 0, OverMaxPositions));
                 }
             }
@@ -96,18 +98,50 @@ public sealed class RecallEvaluator
         return results;
     }
 
+    /// <summary>The random source of one trial's prompt.</summary>
+    /// <remarks>Keyed by the length and depth values, not their positions: a cell's prompts do not depend on the other cells asked for.</remarks>
+    internal static DeterministicRandom TaskRandom(long seed, int length, double depth, int trial) =>
+        DeterministicRandom.ForItem(seed, ((((long)length * 1001) + (long)Math.Round(depth * 1000)) * 100_000) + trial);
+
     private static bool Runs(RecallMode mode, int length, int maxPositions) => mode != RecallMode.Short || length <= maxPositions;
 
-    private string Answer(TextGenerator generator, GenerationOptions generation, RecallTask task, RecallMode mode, IProgress<PrefillProgress>? progress, CancellationToken ct)
+    /// <summary>ln softmax(<paramref name="logits"/>)[<paramref name="tokenId"/>], computed in double precision.</summary>
+    /// <param name="logits">One row of logits.</param>
+    /// <param name="tokenId">The token.</param>
+    /// <returns>The log-probability.</returns>
+    public static double LogProbability(ReadOnlySpan<float> logits, int tokenId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tokenId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(tokenId, logits.Length);
+        double max = double.NegativeInfinity;
+        foreach (float l in logits)
+        {
+            max = Math.Max(max, l);
+        }
+
+        double sum = 0;
+        foreach (float l in logits)
+        {
+            sum += Math.Exp(l - max);
+        }
+
+        return logits[tokenId] - max - Math.Log(sum);
+    }
+
+    private (string Reply, double LogProb) Answer(TextGenerator generator, GenerationOptions generation, RecallTask task, int expectedId, RecallMode mode, IProgress<PrefillProgress>? progress, CancellationToken ct)
     {
         var route = mode == RecallMode.Short ? Route.Short : Route.Long;
         using var state = _model.CreateState(route, task.PromptIds.Length + generation.MaxNewTokens, memoryEnabled: mode != RecallMode.MemoryOff);
+        // All but the last prompt token first, so the generator returns the logits of one position, not of the whole
+        // prompt (a 128k-token prompt's logits would not fit in memory).
+        state.Append(task.PromptIds.AsSpan(0, task.PromptIds.Length - 1), ct, progress);
+        double logProb = double.NaN;
         var reply = new StringBuilder();
-        foreach (var update in generator.Generate(state, task.PromptIds, generation, progress, ct))
+        foreach (var update in generator.Generate(state, [task.PromptIds[^1]], generation, cancellationToken: ct, promptLogits: logits => logProb = LogProbability(logits, expectedId)))
         {
             reply.Append(update.Text);
         }
 
-        return reply.ToString();
+        return (reply.ToString(), logProb);
     }
 }

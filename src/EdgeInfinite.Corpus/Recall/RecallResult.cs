@@ -9,6 +9,13 @@ namespace EdgeInfinite.Corpus.Recall;
 /// <param name="Skipped">Why the cell was not run (the short route over the package's max positions), or <see langword="null"/>.</param>
 public sealed record RecallResult(RecallMode Mode, int Length, double Depth, int Trials, int Correct, string? Skipped = null)
 {
+    /// <summary>
+    /// Gets the mean over the trials of ln p(the expected value's first token) at the reply's first position, or
+    /// <see langword="null"/> for a skipped cell. Unlike the accuracy it moves with small changes of the model, so it
+    /// shows whether the memory carries the fact at all (compare memory on with memory off).
+    /// </summary>
+    public double? MeanLogProb { get; init; }
+
     /// <summary>Gets the accuracy, or <see langword="null"/> for a skipped cell.</summary>
     public double? Accuracy => Trials > 0 ? (double)Correct / Trials : null;
 
