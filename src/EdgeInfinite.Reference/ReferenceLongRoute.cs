@@ -315,7 +315,7 @@ public sealed class ReferenceLongRoute
 
         for (int i = 0; i < x.Length; i++)
         {
-            s[i] = x[i] > 0 ? x[i] + 1 : Math.Exp(x[i]);
+            s[i] = _settings.FeatureMap == MemoryFeatureMap.Exponential ? ExponentialFeatures.Apply(x[i]) : x[i] > 0 ? x[i] + 1 : Math.Exp(x[i]);
         }
 
         return s;

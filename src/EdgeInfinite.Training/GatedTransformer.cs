@@ -431,9 +431,12 @@ public sealed class GatedTransformer : IDisposable
         z = z + sk.sum(2).unsqueeze(-1);
     }
 
-    private static Tensor Sigma(Tensor x, LongRouteSettings settings) => settings.FeatureMap == MemoryFeatureMap.L2Normalized
-        ? x * (x.pow(2).sum(-1, keepdim: true) + settings.Epsilon).rsqrt()
-        : F.elu(x, 1.0, false) + 1;
+    private static Tensor Sigma(Tensor x, LongRouteSettings settings) => settings.FeatureMap switch
+    {
+        MemoryFeatureMap.L2Normalized => x * (x.pow(2).sum(-1, keepdim: true) + settings.Epsilon).rsqrt(),
+        MemoryFeatureMap.Exponential => (x * ExponentialFeatures.Scale).clamp_max(ExponentialFeatures.MaxExponent).exp(),
+        _ => F.elu(x, 1.0, false) + 1,
+    };
 
     /// <summary>What the memory recalls for features σ: <c>σ M / (σ z + ε)</c>, or <c>σ M</c> for unit-length features.</summary>
     private static Tensor Read(Tensor sigma, Tensor m, Tensor z, LongRouteSettings settings) => settings.FeatureMap == MemoryFeatureMap.L2Normalized

@@ -27,6 +27,8 @@ public sealed class LongRouteReferenceTests : IDisposable
         { "qwen2", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne },
         { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.L2Normalized },
         { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.L2Normalized },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential },
+        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.Exponential },
     };
 
     [Theory]

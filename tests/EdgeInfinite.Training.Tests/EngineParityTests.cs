@@ -16,6 +16,8 @@ public sealed class EngineParityTests(Fixtures fixtures, ITestOutputHelper outpu
         { "qwen2", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne },
         { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.L2Normalized },
         { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.L2Normalized },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential },
+        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.Exponential },
     };
 
     [Theory]

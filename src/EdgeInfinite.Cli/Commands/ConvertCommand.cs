@@ -18,7 +18,7 @@ internal static class ConvertCommand
         var segment = new Option<int>("--segment") { Description = "Segment length L.", DefaultValueFactory = _ => defaults.SegmentTokens };
         var threshold = new Option<int?>("--threshold") { Description = "Route threshold in tokens (default: min(4096, max positions))." };
         var rule = new Option<MemoryUpdateRule>("--update-rule") { Description = "Memory update rule.", DefaultValueFactory = _ => defaults.UpdateRule };
-        var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne or L2Normalized.", DefaultValueFactory = _ => defaults.FeatureMap };
+        var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne, L2Normalized or Exponential.", DefaultValueFactory = _ => defaults.FeatureMap };
         var maxPositions = new Option<int?>("--max-positions") { Description = "Positions covered by the rotary caches (default: max_position_embeddings)." };
 
         var command = new Command("convert", "Convert a Hugging Face checkpoint into an EdgeInfinite model package.")

@@ -44,7 +44,7 @@ internal static class PretrainCommand
         var longLr = new Option<double>("--long-lr") { Description = "infini: peak learning rate of the base weights.", DefaultValueFactory = _ => 5e-4 };
         var answerWeight = new Option<double>("--answer-weight") { Description = "infini: loss weight of the recalled value tokens in the long-route stage (other tokens weigh 1).", DefaultValueFactory = _ => 1 };
         var longGateBias = new Option<float>("--long-gate-bias") { Description = "infini: initial gate bias b (g = sigmoid(b) at the start; -2 keeps the memory's share small, 0 reads it half).", DefaultValueFactory = _ => -2f };
-        var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne or L2Normalized.", DefaultValueFactory = _ => MemoryFeatureMap.EluPlusOne };
+        var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne, L2Normalized or Exponential.", DefaultValueFactory = _ => MemoryFeatureMap.EluPlusOne };
         var longMinDistance = new Option<int?>("--long-min-distance") { Description = "infini: smallest fact-to-question distance in the long-route corpus (default W / 2; S + W + L puts every fact beyond the window)." };
         var longMaxFacts = new Option<int>("--long-max-facts") { Description = "infini: most facts a multi-fact conversation of the long-route corpus states (2..11; more facts, more recall answers per step).", DefaultValueFactory = _ => 4 };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp CPU threads (default: TorchSharp's choice)." };

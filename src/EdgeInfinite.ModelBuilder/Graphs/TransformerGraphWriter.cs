@@ -204,7 +204,9 @@ internal sealed class TransformerGraphWriter
         }
         else
         {
-            string sq = g.Node("Add", [g.Node("Elu", [qg], n + "/elu", ("alpha", 1f)), g.ConstFloat(n + "/one", 1f)], n + "/sigma");
+            string sq = _featureMap == MemoryFeatureMap.Exponential
+                ? g.Node("Exp", [g.Node("Min", [g.Node("Mul", [qg, g.ConstFloat(n + "/beta", ExponentialFeatures.Scale)], n + "/scaled"), g.ConstFloat(n + "/cap", ExponentialFeatures.MaxExponent)], n + "/capped")], n + "/sigma")
+                : g.Node("Add", [g.Node("Elu", [qg], n + "/elu", ("alpha", 1f)), g.ConstFloat(n + "/one", 1f)], n + "/sigma");
             string num = g.Node("MatMul", [sq, C.Memory(i)], n + "/read");
             string den = g.Node("Add", [g.Node("MatMul", [sq, C.MemoryNorm(i)], n + "/norm"), g.ConstFloat(n + "/eps", _memoryEpsilon)], n + "/norm_eps");
             mem = g.Node("Div", [num, den], n + "/read_div");

@@ -130,12 +130,22 @@ internal sealed class CompressiveMemory : IDisposable
         TensorPrimitives.Add(z, sigma, z);
     }
 
-    /// <summary>σ of one key: ELU + 1, or the key scaled to unit length.</summary>
+    /// <summary>σ of one key: ELU + 1, the key scaled to unit length, or the capped exponential.</summary>
     private void Features(ReadOnlySpan<float> k, Span<float> sigma)
     {
         if (_featureMap == MemoryFeatureMap.L2Normalized)
         {
             TensorPrimitives.Multiply(k, 1f / MathF.Sqrt(TensorPrimitives.Dot(k, k) + _epsilon), sigma);
+            return;
+        }
+
+        if (_featureMap == MemoryFeatureMap.Exponential)
+        {
+            for (int i = 0; i < k.Length; i++)
+            {
+                sigma[i] = ExponentialFeatures.Apply(k[i]);
+            }
+
             return;
         }
 
