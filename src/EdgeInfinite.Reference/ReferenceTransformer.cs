@@ -26,7 +26,13 @@ public sealed class ReferenceTransformer
     /// <summary>Runs the model on a sequence and returns the logits of every position.</summary>
     /// <param name="ids">The token ids.</param>
     /// <returns><c>[ids.Length][vocab]</c> logits.</returns>
-    public double[][] Forward(IReadOnlyList<int> ids)
+    public double[][] Forward(IReadOnlyList<int> ids) => Forward(ids, null);
+
+    /// <summary>Runs the model and shows each layer's queries and keys before RoPE (what the memory sees).</summary>
+    /// <param name="ids">The token ids.</param>
+    /// <param name="beforeRope">Called per layer with its index, the queries <c>[n][heads·Dh]</c> and the keys <c>[n][kvHeads·Dh]</c>.</param>
+    /// <returns><c>[ids.Length][vocab]</c> logits.</returns>
+    public double[][] Forward(IReadOnlyList<int> ids, Action<int, double[][], double[][]>? beforeRope)
     {
         ArgumentNullException.ThrowIfNull(ids);
         int n = ids.Count;
@@ -41,9 +47,10 @@ public sealed class ReferenceTransformer
             }
         }
 
-        foreach (var layer in _w.Layers)
+        for (int li = 0; li < _w.Layers.Count; li++)
         {
-            var attn = Attention(layer, h);
+            var layer = _w.Layers[li];
+            var attn = Attention(layer, h, beforeRope is null ? null : (q, k) => beforeRope(li, q, k));
             for (int t = 0; t < n; t++)
             {
                 Add(h[t], attn[t]);
@@ -77,7 +84,7 @@ public sealed class ReferenceTransformer
         return Linear(g, layer.DownWeight, null, a.HiddenSize);
     }
 
-    private double[][] Attention(LayerWeights l, double[][] h)
+    private double[][] Attention(LayerWeights l, double[][] h, Action<double[][], double[][]>? beforeRope)
     {
         int n = h.Length;
         int hd = _a.HeadDim;
@@ -97,7 +104,11 @@ public sealed class ReferenceTransformer
                 HeadNorm(q[t], l.QNorm, heads, hd, _a.RmsNormEps);
                 HeadNorm(k[t], l.KNorm, kvHeads, hd, _a.RmsNormEps);
             }
+        }
 
+        beforeRope?.Invoke(q.Select(r => (double[])r.Clone()).ToArray(), k.Select(r => (double[])r.Clone()).ToArray());
+        for (int t = 0; t < n; t++)
+        {
             Rotate(q[t], heads, hd, _invFreq, t);
             Rotate(k[t], kvHeads, hd, _invFreq, t);
         }

@@ -86,6 +86,36 @@ public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFi
         Assert.Contains(expected, run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EvalMemoryShare_RandomCheckpointWithTokenizer_OneRowPerLayerAndHeadWithSharesInUnitRange()
+    {
+        string checkpoint = Path.Combine(Path.GetDirectoryName(RandomPackage())!, "hf");
+
+        var run = CliRun.Invoke("eval", "memory-share", checkpoint, "--length", "300", "--depth", "0.1", "--trials", "4", "--window", "64", "--segment", "32");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("| layer | head | softmax | EluPlusOne | Exponential | uniform |", run.Stdout, StringComparison.Ordinal);
+        var rows = run.Stdout.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\| [0-9]+ \| [0-9]+ \|")).ToList();
+        Assert.Equal(2 * 4, rows.Count);
+        foreach (string row in rows)
+        {
+            var cells = row.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(2).Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.All(cells, c => Assert.InRange(c, 0, 1));
+            Assert.True(cells[3] > 0, row);
+        }
+    }
+
+    [Fact]
+    public void EvalMemoryShare_FolderWithoutTokenizer_OneLineErrorNamingTheFile()
+    {
+        string empty = Directory.CreateDirectory(Path.Combine(fixture.Root, "no-tokenizer-" + Guid.NewGuid().ToString("N"))).FullName;
+
+        var run = CliRun.Invoke("eval", "memory-share", empty);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("has no tokenizer.json", run.Error, StringComparison.Ordinal);
+    }
+
     private string RandomPackage()
     {
         string root = Path.Combine(fixture.Root, "recall-" + Guid.NewGuid().ToString("N"));

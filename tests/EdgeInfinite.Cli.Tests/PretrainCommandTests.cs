@@ -105,7 +105,7 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any());
     }
 
-        public void Dispose()
+    public void Dispose()
     {
         if (Directory.Exists(_root))
         {
