@@ -11,7 +11,7 @@ namespace EdgeInfinite.Cli.Commands;
 /// <c>edgeinfinite eval recall &lt;package-dir&gt; --lengths 2k,8k,32k,128k --trials N --seed S [--depths 0.1,0.5,0.9]
 /// [--modes long,memoff,short] [--json FILE]</c>: needle and fact recall per length and depth in three modes; a
 /// Markdown table on stdout, progress on stderr, and with <c>--json</c> the run cells as
-/// <c>[{mode, length, depth, trials, correct, accuracy}]</c> (short-route cells over the package's max positions are
+/// <c>[{mode, length, depth, trials, correct, accuracy, meanLogProb}]</c> (short-route cells over the package's max positions are
 /// shown as n/a in the table and left out of the JSON).
 /// </summary>
 internal static class EvalCommand
