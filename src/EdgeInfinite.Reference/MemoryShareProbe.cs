@@ -32,37 +32,29 @@ public static class MemoryShareProbe
         var rows = new List<MemoryShare>();
         new ReferenceTransformer(weights).Forward(ids, (layer, q, k) =>
         {
-            var query = q[^1];
+            // σ of every stored key once per KV head; its query heads share them.
+            var stored = Enumerable.Range(0, a.NumKvHeads).Select(kvh => Enumerable.Range(storedStart, storedEnd - storedStart).Select(t => k[t].AsSpan(kvh * hd, hd).ToArray()).ToArray()).ToArray();
+            var eluKeys = stored.Select(keys => keys.Select(key => ReferenceLongRoute.Sigma(MemoryFeatureMap.EluPlusOne, 0, key)).ToArray()).ToArray();
+            var expKeys = stored.Select(keys => keys.Select(key => ReferenceLongRoute.Sigma(MemoryFeatureMap.Exponential, 0, key)).ToArray()).ToArray();
+            int at = position - storedStart;
             for (int head = 0; head < a.NumHeads; head++)
             {
                 int kvh = head / group;
-                var scores = new double[storedEnd - storedStart];
-                var elu = new double[scores.Length];
-                var exp = new double[scores.Length];
-                for (int s = storedStart; s < storedEnd; s++)
-                {
-                    double dot = 0, e = 0, x = 0;
-                    for (int i = 0; i < hd; i++)
-                    {
-                        double qi = query[head * hd + i], ki = k[s][kvh * hd + i];
-                        dot += qi * ki;
-                        e += EluPlusOne(qi) * EluPlusOne(ki);
-                        x += ExponentialFeatures.Apply(qi) * ExponentialFeatures.Apply(ki);
-                    }
-
-                    scores[s - storedStart] = dot / Math.Sqrt(hd);
-                    elu[s - storedStart] = e;
-                    exp[s - storedStart] = x;
-                }
-
+                var query = q[^1].AsSpan(head * hd, hd).ToArray();
+                var scores = stored[kvh].Select(key => ReferenceLongRoute.Dot(query, key) / Math.Sqrt(hd)).ToArray();
                 double max = scores.Max();
                 var softmax = scores.Select(v => Math.Exp(v - max)).ToArray();
-                int at = position - storedStart;
-                rows.Add(new MemoryShare(layer, head, softmax[at] / softmax.Sum(), elu[at] / elu.Sum(), exp[at] / exp.Sum(), 1.0 / scores.Length));
+                rows.Add(new MemoryShare(layer, head, softmax[at] / softmax.Sum(), Share(MemoryFeatureMap.EluPlusOne, query, eluKeys[kvh], at), Share(MemoryFeatureMap.Exponential, query, expKeys[kvh], at), 1.0 / scores.Length));
             }
         });
         return rows;
     }
 
-    private static double EluPlusOne(double x) => x > 0 ? x + 1 : Math.Exp(x);
+    /// <summary>The stored token's share of a linear read: σ(q)·σ(k_at) over Σ σ(q)·σ(k).</summary>
+    private static double Share(MemoryFeatureMap featureMap, double[] query, double[][] sigmaKeys, int at)
+    {
+        var sigmaQuery = ReferenceLongRoute.Sigma(featureMap, 0, query);
+        var weights = sigmaKeys.Select(key => ReferenceLongRoute.Dot(sigmaQuery, key)).ToArray();
+        return weights[at] / weights.Sum();
+    }
 }

@@ -293,10 +293,13 @@ public sealed class ReferenceLongRoute
         return r;
     }
 
-    private double[] Sigma(ReadOnlySpan<double> x)
+    private double[] Sigma(ReadOnlySpan<double> x) => Sigma(_settings.FeatureMap, _settings.Epsilon, x);
+
+    /// <summary>The memory's σ of one query or key head.</summary>
+    internal static double[] Sigma(MemoryFeatureMap featureMap, double epsilon, ReadOnlySpan<double> x)
     {
         var s = new double[x.Length];
-        if (_settings.FeatureMap == MemoryFeatureMap.L2Normalized)
+        if (featureMap == MemoryFeatureMap.L2Normalized)
         {
             double squares = 0;
             foreach (double v in x)
@@ -304,7 +307,7 @@ public sealed class ReferenceLongRoute
                 squares += v * v;
             }
 
-            double scale = 1 / Math.Sqrt(squares + _settings.Epsilon);
+            double scale = 1 / Math.Sqrt(squares + epsilon);
             for (int i = 0; i < x.Length; i++)
             {
                 s[i] = x[i] * scale;
@@ -315,13 +318,13 @@ public sealed class ReferenceLongRoute
 
         for (int i = 0; i < x.Length; i++)
         {
-            s[i] = _settings.FeatureMap == MemoryFeatureMap.Exponential ? ExponentialFeatures.Apply(x[i]) : x[i] > 0 ? x[i] + 1 : Math.Exp(x[i]);
+            s[i] = featureMap == MemoryFeatureMap.Exponential ? ExponentialFeatures.Apply(x[i]) : x[i] > 0 ? x[i] + 1 : Math.Exp(x[i]);
         }
 
         return s;
     }
 
-    private static double Dot(double[] a, double[] b)
+    internal static double Dot(double[] a, double[] b)
     {
         double s = 0;
         for (int i = 0; i < a.Length; i++)

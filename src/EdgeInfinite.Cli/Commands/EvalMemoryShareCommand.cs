@@ -54,7 +54,7 @@ internal static class EvalMemoryShareCommand
             var tokenizer = new BpeTokenizer(TokenizerFiles.Read(tokenizerPath));
             var weights = TransformerWeightsReader.Read(HfCheckpoint.Open(dir.FullName));
             var builder = new RecallTaskBuilder(tokenizer.Encode);
-            var sums = new Dictionary<(int Layer, int Head), double[]>();
+            var shares = new List<MemoryShare>();
             int used = 0;
             for (int trial = 0; trial < trialCount; trial++)
             {
@@ -69,14 +69,7 @@ internal static class EvalMemoryShareCommand
                 }
 
                 used++;
-                foreach (var r in MemoryShareProbe.Measure(weights, task.PromptIds, position, s, storedEnd))
-                {
-                    var acc = sums.TryGetValue((r.Layer, r.Head), out var a) ? a : sums[(r.Layer, r.Head)] = new double[4];
-                    acc[0] += r.Softmax;
-                    acc[1] += r.EluPlusOne;
-                    acc[2] += r.Exponential;
-                    acc[3] += r.Uniform;
-                }
+                shares.AddRange(MemoryShareProbe.Measure(weights, task.PromptIds, position, s, storedEnd));
             }
 
             if (used == 0)
@@ -88,9 +81,9 @@ internal static class EvalMemoryShareCommand
             stdout.WriteLine();
             stdout.WriteLine("| layer | head | softmax | EluPlusOne | Exponential | uniform |");
             stdout.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
-            foreach (var ((layer, head), a) in sums.OrderBy(p => p.Key.Layer).ThenBy(p => p.Key.Head))
+            foreach (var g in shares.GroupBy(r => (r.Layer, r.Head)).OrderBy(g => g.Key.Layer).ThenBy(g => g.Key.Head))
             {
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {layer} | {head} | {a[0] / used:0.0000} | {a[1] / used:0.0000} | {a[2] / used:0.0000} | {a[3] / used:0.0000} |"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {g.Key.Layer} | {g.Key.Head} | {g.Average(r => r.Softmax):0.0000} | {g.Average(r => r.EluPlusOne):0.0000} | {g.Average(r => r.Exponential):0.0000} | {g.Average(r => r.Uniform):0.0000} |"));
             }
 
             return Task.FromResult(0);

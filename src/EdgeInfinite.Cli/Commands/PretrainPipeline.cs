@@ -205,7 +205,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         var (longStream, longSamples, longStarts, longWeights) = Stream(longCorpus, encoder, s.LongCorpusTokens, 0, s.AnswerWeight, "encoding long corpus", ct);
         var baseCorpus = new CorpusOptions { Seed = s.Seed + 3, MinDistanceTokens = 16, MaxDistanceTokens = s.SequenceLength * 7 / 8, TokenCounter = tokenizer };
         var (shortStream, _, shortStarts, shortWeights) = Stream(baseCorpus, encoder, Math.Max(s.LongCorpusTokens / 2, 4 * s.SequenceLength), 0, s.AnswerWeight, "encoding short corpus", ct);
-        string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens, {(s.LongMaxFacts != 4 ? Inv($" up to {s.LongMaxFacts} facts") : "")}, short corpus seed {s.Seed + 3} {shortStream.Length} tokens{(s.AnswerWeight != 1 ? Inv($", answer weight {s.AnswerWeight}") : "")}");
+        string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens{(s.LongMaxFacts != 4 ? Inv($", up to {s.LongMaxFacts} facts") : "")}, short corpus seed {s.Seed + 3} {shortStream.Length} tokens{(s.AnswerWeight != 1 ? Inv($", answer weight {s.AnswerWeight}") : "")}");
         bool weighted = s.AnswerWeight != 1;
         var options = new LongRouteTrainingOptions
         {
