@@ -42,11 +42,11 @@ internal static class PretrainCommand
         var longBatch = new Option<int>("--long-batch") { Description = "infini: long sequences per step.", DefaultValueFactory = _ => 4 };
         var longCorpusTokens = new Option<int>("--long-corpus-tokens") { Description = "infini: tokens of long conversations (a tenth held out).", DefaultValueFactory = _ => 2_000_000 };
         var longLr = new Option<double>("--long-lr") { Description = "infini: peak learning rate of the base weights.", DefaultValueFactory = _ => 5e-4 };
-        var answerWeight = new Option<double>("--answer-weight") { Description = "infini: loss weight of the recalled value tokens in the long-route stage (other tokens weigh 1).", DefaultValueFactory = _ => 1 };
-        var longGateBias = new Option<float>("--long-gate-bias") { Description = "infini: initial gate bias b (g = sigmoid(b) at the start; -2 keeps the memory's share small, 0 reads it half).", DefaultValueFactory = _ => -2f };
-        var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne, L2Normalized or Exponential.", DefaultValueFactory = _ => MemoryFeatureMap.EluPlusOne };
+        var answerWeight = new Option<double>("--answer-weight") { Description = "infini: loss weight of the recalled value tokens in the long-route stage (other tokens weigh 1).", DefaultValueFactory = _ => PretrainSettings.DefaultAnswerWeight };
+        var longGateBias = new Option<float>("--long-gate-bias") { Description = "infini: initial gate bias b (g = sigmoid(b) at the start; -2 keeps the memory's share small, 0 reads it half).", DefaultValueFactory = _ => PretrainSettings.DefaultLongGateBias };
+        var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne, L2Normalized or Exponential.", DefaultValueFactory = _ => PretrainSettings.DefaultFeatureMap };
         var longMinDistance = new Option<int?>("--long-min-distance") { Description = "infini: smallest fact-to-question distance in the long-route corpus (default W / 2; S + W + L puts every fact beyond the window)." };
-        var longMaxFacts = new Option<int>("--long-max-facts") { Description = "infini: most facts a multi-fact conversation of the long-route corpus states (2..11; more facts, more recall answers per step).", DefaultValueFactory = _ => 4 };
+        var longMaxFacts = new Option<int>("--long-max-facts") { Description = "infini: most facts a multi-fact conversation of the long-route corpus states (2..11; more facts, more recall answers per step).", DefaultValueFactory = _ => CorpusOptions.DefaultMaxFactsPerSample };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp CPU threads (default: TorchSharp's choice)." };
         var resume = new Option<bool>("--resume") { Description = "Continue in an existing output folder from its tokenizer and checkpoints." };
         var command = new Command("pretrain", "Train the tiny default model from a seed: tokenizer, base (full attention), package, memory gates, model card.")

@@ -128,7 +128,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         card.AppendLine("## Command");
         card.AppendLine();
         card.AppendLine("```");
-        card.AppendLine(Inv($"edgeinfinite pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}{(s.Minutes is { } mm ? Inv($" --minutes {mm}") : "")} --seq-len {s.SequenceLength} --batch {s.BatchSize} --vocab {s.Vocab} --corpus-tokens {s.CorpusTokens} --hidden {s.Hidden} --layers {s.Layers} --heads {s.Heads} --kv-heads {s.KvHeads} --intermediate {s.Intermediate} --lr {s.LearningRate} --sink {s.Sink} --window {s.Window} --segment {s.Segment}{(s.FeatureMap != MemoryFeatureMap.EluPlusOne ? $" --feature-map {s.FeatureMap}" : "")}{(s.Recipe == PretrainRecipe.Infini ? Inv($" --recipe infini --long-steps {s.LongSteps}{(s.LongMinutes is { } lmm ? Inv($" --long-minutes {lmm}") : "")} --long-segments {s.LongSegments} --long-batch {s.LongBatch} --long-corpus-tokens {s.LongCorpusTokens} --long-lr {s.LongLearningRate}{(s.AnswerWeight != 1 ? Inv($" --answer-weight {s.AnswerWeight}") : "")}{(s.LongGateBias != -2f ? Inv($" --long-gate-bias {s.LongGateBias}") : "")}{(s.LongMinDistance is { } lmd ? Inv($" --long-min-distance {lmd}") : "")}{(s.LongMaxFacts != 4 ? Inv($" --long-max-facts {s.LongMaxFacts}") : "")}") : Inv($" --recipe paper --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}"))}"));
+        card.AppendLine(CommandLine());
         card.AppendLine("```");
         card.AppendLine();
         card.AppendLine(Inv($"## Recipe ({memory.Title})"));
@@ -205,8 +205,8 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         var (longStream, longSamples, longStarts, longWeights) = Stream(longCorpus, encoder, s.LongCorpusTokens, 0, s.AnswerWeight, "encoding long corpus", ct);
         var baseCorpus = new CorpusOptions { Seed = s.Seed + 3, MinDistanceTokens = 16, MaxDistanceTokens = s.SequenceLength * 7 / 8, TokenCounter = tokenizer };
         var (shortStream, _, shortStarts, shortWeights) = Stream(baseCorpus, encoder, Math.Max(s.LongCorpusTokens / 2, 4 * s.SequenceLength), 0, s.AnswerWeight, "encoding short corpus", ct);
-        string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens{(s.LongMaxFacts != 4 ? Inv($", up to {s.LongMaxFacts} facts") : "")}, short corpus seed {s.Seed + 3} {shortStream.Length} tokens{(s.AnswerWeight != 1 ? Inv($", answer weight {s.AnswerWeight}") : "")}");
-        bool weighted = s.AnswerWeight != 1;
+        string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens{(s.LongMaxFacts != CorpusOptions.DefaultMaxFactsPerSample ? Inv($", up to {s.LongMaxFacts} facts") : "")}, short corpus seed {s.Seed + 3} {shortStream.Length} tokens{(s.AnswerWeight != PretrainSettings.DefaultAnswerWeight ? Inv($", answer weight {s.AnswerWeight}") : "")}");
+        bool weighted = s.AnswerWeight != PretrainSettings.DefaultAnswerWeight;
         var options = new LongRouteTrainingOptions
         {
             Shape = shape,
@@ -251,6 +251,56 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
                 Inv($"| long-route train loss, mean of last 20 steps | {(result.Losses.Count > 0 ? result.Losses.TakeLast(20).Average() : double.NaN):F4} |"),
             ],
             Inv($"long route: step {result.Step}/{result.TotalSteps}, {result.MeanStepTime.TotalMilliseconds:F0} ms/step, held-out loss memory off {result.HeldOutLossMemoryOffBefore:F4} -> {result.HeldOutLossMemoryOffAfter:F4}, memory on {result.HeldOutLossBefore:F4} -> {result.HeldOutLossAfter:F4}"));
+    }
+
+    /// <summary>The command that reproduces this run: every setting that shapes the result, optional ones only when set.</summary>
+    private string CommandLine()
+    {
+        var line = new StringBuilder(Inv($"edgeinfinite pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}"));
+        if (s.Minutes is { } minutes)
+        {
+            line.Append(Inv($" --minutes {minutes}"));
+        }
+
+        line.Append(Inv($" --seq-len {s.SequenceLength} --batch {s.BatchSize} --vocab {s.Vocab} --corpus-tokens {s.CorpusTokens} --hidden {s.Hidden} --layers {s.Layers} --heads {s.Heads} --kv-heads {s.KvHeads} --intermediate {s.Intermediate} --lr {s.LearningRate} --sink {s.Sink} --window {s.Window} --segment {s.Segment}"));
+        if (s.FeatureMap != PretrainSettings.DefaultFeatureMap)
+        {
+            line.Append(Inv($" --feature-map {s.FeatureMap}"));
+        }
+
+        if (s.Recipe != PretrainRecipe.Infini)
+        {
+            return line.Append(Inv($" --recipe paper --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}")).ToString();
+        }
+
+        line.Append(Inv($" --recipe infini --long-steps {s.LongSteps}"));
+        if (s.LongMinutes is { } longMinutes)
+        {
+            line.Append(Inv($" --long-minutes {longMinutes}"));
+        }
+
+        line.Append(Inv($" --long-segments {s.LongSegments} --long-batch {s.LongBatch} --long-corpus-tokens {s.LongCorpusTokens} --long-lr {s.LongLearningRate}"));
+        if (s.AnswerWeight != PretrainSettings.DefaultAnswerWeight)
+        {
+            line.Append(Inv($" --answer-weight {s.AnswerWeight}"));
+        }
+
+        if (s.LongGateBias != PretrainSettings.DefaultLongGateBias)
+        {
+            line.Append(Inv($" --long-gate-bias {s.LongGateBias}"));
+        }
+
+        if (s.LongMinDistance is { } minDistance)
+        {
+            line.Append(Inv($" --long-min-distance {minDistance}"));
+        }
+
+        if (s.LongMaxFacts != CorpusOptions.DefaultMaxFactsPerSample)
+        {
+            line.Append(Inv($" --long-max-facts {s.LongMaxFacts}"));
+        }
+
+        return line.ToString();
     }
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using EdgeInfinite.Corpus.Corpus;
 using EdgeInfinite.Onnx.Packaging;
 
 namespace EdgeInfinite.Cli.Commands;
@@ -66,19 +67,28 @@ internal sealed record PretrainSettings
     public double LongLearningRate { get; init; } = 5e-4;
 
     /// <summary>Gets the loss weight of recall answer tokens in the long-route stage (other tokens weigh 1).</summary>
-    public double AnswerWeight { get; init; } = 1;
+    public double AnswerWeight { get; init; } = DefaultAnswerWeight;
 
     /// <summary>Gets the initial gate bias of the long-route stage.</summary>
-    public float LongGateBias { get; init; } = -2f;
+    public float LongGateBias { get; init; } = DefaultLongGateBias;
 
     /// <summary>Gets the feature map of the memory's queries and keys.</summary>
-    public MemoryFeatureMap FeatureMap { get; init; } = MemoryFeatureMap.EluPlusOne;
+    public MemoryFeatureMap FeatureMap { get; init; } = DefaultFeatureMap;
 
     /// <summary>Gets the smallest fact-to-question distance of the long-route corpus (null: W / 2, at least 16).</summary>
     public int? LongMinDistance { get; init; }
 
     /// <summary>Gets the most facts a multi-fact conversation of the long-route corpus states.</summary>
-    public int LongMaxFacts { get; init; } = 4;
+    public int LongMaxFacts { get; init; } = CorpusOptions.DefaultMaxFactsPerSample;
 
     public required bool Resume { get; init; }
+
+    /// <summary>The default of <see cref="AnswerWeight"/>: answers weigh like every other token.</summary>
+    public const double DefaultAnswerWeight = 1;
+
+    /// <summary>The default of <see cref="LongGateBias"/>: g = sigmoid(-2), the memory's share small at the start.</summary>
+    public const float DefaultLongGateBias = -2f;
+
+    /// <summary>The default of <see cref="FeatureMap"/>.</summary>
+    public const MemoryFeatureMap DefaultFeatureMap = MemoryFeatureMap.EluPlusOne;
 }

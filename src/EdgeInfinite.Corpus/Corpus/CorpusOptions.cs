@@ -29,7 +29,10 @@ public sealed class CorpusOptions
     /// Gets or sets the most facts a <see cref="TaskKind.MultiFactRecall"/> conversation states (2 to the number of fact
     /// slots; drawn uniformly from 2). More facts per conversation give more recall answers per training token.
     /// </summary>
-    public int MaxFactsPerSample { get; set; } = 4;
+    public int MaxFactsPerSample { get; set; } = DefaultMaxFactsPerSample;
+
+    /// <summary>The default of <see cref="MaxFactsPerSample"/>.</summary>
+    public const int DefaultMaxFactsPerSample = 4;
 
     /// <summary>Gets or sets how many times a needle is repeated right after it is stated (the assistant also restates facts once).</summary>
     public int NeedleRepeats { get; set; } = 1;
