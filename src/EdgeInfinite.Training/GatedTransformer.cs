@@ -23,7 +23,7 @@ namespace EdgeInfinite.Training;
 /// back-propagates through several segments (optionally truncated every k segments). Tensors returned by the forward
 /// methods belong to the caller's dispose scope.
 /// </summary>
-public sealed class GatedTransformer : IDisposable
+public sealed partial class GatedTransformer : IDisposable
 {
     private readonly ModelArchitecture _a;
     private readonly Tensor _embedding;
@@ -163,7 +163,10 @@ public sealed class GatedTransformer : IDisposable
         return Head(h);
     }
 
-    /// <summary>The long route over whole sequences from an empty state (DESIGN §1, the engine's schedule).</summary>
+    /// <summary>
+    /// The long route over whole sequences from an empty state (DESIGN §1, the engine's schedule). Without truncation it
+    /// runs segment-parallel (the same function, see <see cref="LongRouteOptions.ChunkByChunk"/>).
+    /// </summary>
     /// <param name="ids">Token ids <c>[batch, tokens]</c> (int64).</param>
     /// <param name="settings">S, W, L, update rule and ε.</param>
     /// <param name="options">What to compute; <see langword="null"/> returns the logits with memory and gates on.</param>
@@ -185,6 +188,11 @@ public sealed class GatedTransformer : IDisposable
         if (options.Weights is not null && (options.Targets is null || !options.Weights.shape.SequenceEqual(ids.shape)))
         {
             throw new ArgumentException($"Loss weights need targets and the ids' shape [{string.Join(", ", ids.shape)}].", nameof(options));
+        }
+
+        if (!options.ChunkByChunk && options.DetachEverySegments == 0 && FitsSegmentParallel(total, settings))
+        {
+            return ForwardLongParallel(ids, settings, options);
         }
 
         int scored = LossPositions(total, settings);
@@ -408,11 +416,15 @@ public sealed class GatedTransformer : IDisposable
         var oldV = values.narrow(2, sink, count);
         keys = cat([keys.narrow(2, 0, sink), keys.narrow(2, sink + count, length - sink - count)], 2);
         values = cat([values.narrow(2, 0, sink), values.narrow(2, sink + count, length - sink - count)], 2);
-        if (!memoryOn)
+        if (memoryOn)
         {
-            return;
+            Write(ref m, ref z, oldK, oldV, settings);
         }
+    }
 
+    /// <summary>Writes a block of keys (before RoPE) and values <c>[B, KV, n, Dh]</c> into the memory (DESIGN §1).</summary>
+    private static void Write(ref Tensor m, ref Tensor z, Tensor oldK, Tensor oldV, LongRouteSettings settings)
+    {
         var sk = Sigma(oldK, settings);
         var delta = oldV;
         if (settings.UpdateRule == MemoryUpdateRule.Delta && settings.FeatureMap == MemoryFeatureMap.L2Normalized)

@@ -31,4 +31,11 @@ public sealed class LongRouteOptions
     /// Needs <see cref="Targets"/>.
     /// </summary>
     public bool BackwardPerWindow { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the sequence is run chunk by chunk, as the engine runs it. By default, when
+    /// nothing is detached and the window is a whole number of segments, all segments of a layer run at once (the same
+    /// function, several times faster to train); truncated back-propagation and other windows always run chunk by chunk.
+    /// </summary>
+    public bool ChunkByChunk { get; set; }
 }

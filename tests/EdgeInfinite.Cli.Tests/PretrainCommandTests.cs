@@ -51,6 +51,21 @@ public sealed class PretrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Pretrain_TinyInfiniRecipeWithLeadIn_CardDescribesTheLeadInAndItsCommandCarriesTheFlag()
+    {
+        string output = Path.Combine(_root, "infini");
+
+        var run = CliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in"));
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        string card = File.ReadAllText(Path.Combine(output, "package", "MODEL_CARD.md"));
+        Assert.Contains("--long-lead-in", card, StringComparison.Ordinal);
+
+        // The lead-in reaches the long sequence's length less two segments: 4 + 6 × 16 − 2 × 16 = 68 tokens.
+        Assert.Contains("filler of up to 68 tokens less the distance", card, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Pretrain_NonEmptyOutputWithoutResume_FailsWithOneLineError()
     {
         string output = Path.Combine(_root, "busy");

@@ -235,6 +235,37 @@ public sealed class SyntheticCorpusTests
         Assert.Equal(nameof(CorpusOptions.MaxFactsPerSample), error.ParamName);
     }
 
+    [Theory]
+    [InlineData(TaskKind.FactRecall)]
+    [InlineData(TaskKind.MultiFactRecall)]
+    public void Sample_FactRecallWithLeadIn_HalfStartWithFillerAndAllStayWithinTheLeadIn(TaskKind kind)
+    {
+        const int leadIn = 1500;
+        var corpus = new SyntheticCorpus(new CorpusOptions { Seed = 9, MinDistanceTokens = 128, MaxDistanceTokens = 600, LeadInTokens = leadIn });
+
+        var samples = Enumerable.Range(0, 200).Select(i => corpus.Sample(i, kind)).ToList();
+
+        // Without a lead-in the first user message states a fact (a stated value); with one it is filler.
+        var withLeadIn = samples.Where(s => !s.Answers.Any(a => s.Messages.First(m => m.Role == "user").Content.Contains(a, StringComparison.Ordinal))).ToList();
+        Assert.InRange(withLeadIn.Count, 70, 130);
+        Assert.All(withLeadIn, s => Assert.True(Tokens(s) > s.DistanceTokens + 40, $"sample {s.Index}: {Tokens(s)} tokens, distance {s.DistanceTokens}"));
+
+        // The lead-in plus the distance stay within the option (up to one filler exchange and the questions over).
+        Assert.All(samples, s => Assert.True(Tokens(s) <= leadIn + 400, $"sample {s.Index}: {Tokens(s)} tokens"));
+        var plain = new SyntheticCorpus(new CorpusOptions { Seed = 9, MinDistanceTokens = 128, MaxDistanceTokens = 600 });
+        Assert.True(samples.Average(Tokens) > Enumerable.Range(0, 200).Select(i => plain.Sample(i, kind)).Average(Tokens) + 200);
+    }
+
+    [Fact]
+    public void Constructor_NegativeLeadIn_ThrowsNamingIt()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SyntheticCorpus(new CorpusOptions { LeadInTokens = -1 }));
+
+        Assert.Equal(nameof(CorpusOptions.LeadInTokens), error.ParamName);
+    }
+
+    private static int Tokens(CorpusSample sample) => ApproximateTokenCounter.Instance.CountTokens(sample.Text);
+
     private const string PinnedHash = "6115F363290F17876F8DCD15798A6605728EDB5BA1B4CB6B81310784627A54C7";
 
     private static int CountOccurrences(string text, string part)

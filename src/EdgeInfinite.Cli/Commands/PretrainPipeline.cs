@@ -201,11 +201,11 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         int far = s.Sink + s.Window + s.Segment;
         int length = s.Sink + (s.LongSegments * s.Segment);
         int longMin = s.LongMinDistance ?? Math.Max(16, s.Window / 2);
-        var longCorpus = new CorpusOptions { Seed = s.Seed + 2, MinDistanceTokens = longMin, MaxDistanceTokens = Math.Max(longMin, Math.Max(far, length - (2 * s.Segment))), MaxFactsPerSample = s.LongMaxFacts, TokenCounter = tokenizer };
+        var longCorpus = new CorpusOptions { Seed = s.Seed + 2, MinDistanceTokens = longMin, MaxDistanceTokens = Math.Max(longMin, Math.Max(far, length - (2 * s.Segment))), MaxFactsPerSample = s.LongMaxFacts, LeadInTokens = s.LongLeadIn ? length - (2 * s.Segment) : 0, TokenCounter = tokenizer };
         var (longStream, longSamples, longStarts, longWeights) = Stream(longCorpus, encoder, s.LongCorpusTokens, 0, s.AnswerWeight, "encoding long corpus", ct);
         var baseCorpus = new CorpusOptions { Seed = s.Seed + 3, MinDistanceTokens = 16, MaxDistanceTokens = s.SequenceLength * 7 / 8, TokenCounter = tokenizer };
         var (shortStream, _, shortStarts, shortWeights) = Stream(baseCorpus, encoder, Math.Max(s.LongCorpusTokens / 2, 4 * s.SequenceLength), 0, s.AnswerWeight, "encoding short corpus", ct);
-        string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens{(s.LongMaxFacts != CorpusOptions.DefaultMaxFactsPerSample ? Inv($", up to {s.LongMaxFacts} facts") : "")}, short corpus seed {s.Seed + 3} {shortStream.Length} tokens{(s.AnswerWeight != PretrainSettings.DefaultAnswerWeight ? Inv($", answer weight {s.AnswerWeight}") : "")}");
+        string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens{(s.LongMaxFacts != CorpusOptions.DefaultMaxFactsPerSample ? Inv($", up to {s.LongMaxFacts} facts") : "")}{(s.LongLeadIn ? Inv($", lead-in up to {longCorpus.LeadInTokens}") : "")}, short corpus seed {s.Seed + 3} {shortStream.Length} tokens{(s.AnswerWeight != PretrainSettings.DefaultAnswerWeight ? Inv($", answer weight {s.AnswerWeight}") : "")}");
         bool weighted = s.AnswerWeight != PretrainSettings.DefaultAnswerWeight;
         var options = new LongRouteTrainingOptions
         {
@@ -244,7 +244,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         PackageGates.WriteCopy(longPackage, package, w, b);
         return new MemoryStageReport(
             "Infini-attention's: base with full attention, then base and gates through the long route",
-            Inv($"- Long route training: LongRouteTrainer, steps {result.StartStep + 1}..{result.Step} of {s.LongSteps}{(result.Completed ? "" : " (**stopped by the time limit**)")} in this process ({result.TrainingTime.TotalMinutes:F1} min, {result.MeanStepTime.TotalMilliseconds:F0} ms/step); each step {s.LongBatch} × {trainer.SequenceLength} tokens through the long route (no BPTT truncation) plus {options.ShortBatchSize} × {s.SequenceLength} with full attention; all base weights (peak lr {s.LongLearningRate}) and {result.GateParameters} gate values (lr {options.GateLearningRate}, initial bias {options.InitialGateBias}); data: {longSamples:N0} conversations (seed {s.Seed + 2}) with facts {longCorpus.MinDistanceTokens}–{longCorpus.MaxDistanceTokens} tokens before the question (S + W + L = {far}), multi-fact conversations with 2–{s.LongMaxFacts} facts, {longStream.Length:N0} tokens; loss weight of the recalled values (both batches) {s.AnswerWeight}, every other token 1."),
+            Inv($"- Long route training: LongRouteTrainer, steps {result.StartStep + 1}..{result.Step} of {s.LongSteps}{(result.Completed ? "" : " (**stopped by the time limit**)")} in this process ({result.TrainingTime.TotalMinutes:F1} min, {result.MeanStepTime.TotalMilliseconds:F0} ms/step); each step {s.LongBatch} × {trainer.SequenceLength} tokens through the long route (no BPTT truncation) plus {options.ShortBatchSize} × {s.SequenceLength} with full attention; all base weights (peak lr {s.LongLearningRate}) and {result.GateParameters} gate values (lr {options.GateLearningRate}, initial bias {options.InitialGateBias}); data: {longSamples:N0} conversations (seed {s.Seed + 2}) with facts {longCorpus.MinDistanceTokens}–{longCorpus.MaxDistanceTokens} tokens before the question (S + W + L = {far}), multi-fact conversations with 2–{s.LongMaxFacts} facts, {(s.LongLeadIn ? Inv($"half of the fact conversations first with filler of up to {longCorpus.LeadInTokens} tokens less the distance, ") : "")}{longStream.Length:N0} tokens; loss weight of the recalled values (both batches) {s.AnswerWeight}, every other token 1."),
             [
                 Inv($"| long-route held-out loss, memory off: before → after | {result.HeldOutLossMemoryOffBefore:F4} → {result.HeldOutLossMemoryOffAfter:F4} |"),
                 Inv($"| long-route held-out loss, memory on: before → after | {result.HeldOutLossBefore:F4} → {result.HeldOutLossAfter:F4} |"),
@@ -298,6 +298,11 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         if (s.LongMaxFacts != CorpusOptions.DefaultMaxFactsPerSample)
         {
             line.Append(Inv($" --long-max-facts {s.LongMaxFacts}"));
+        }
+
+        if (s.LongLeadIn)
+        {
+            line.Append(" --long-lead-in");
         }
 
         return line.ToString();

@@ -81,6 +81,9 @@ internal sealed record PretrainSettings
     /// <summary>Gets the most facts a multi-fact conversation of the long-route corpus states.</summary>
     public int LongMaxFacts { get; init; } = CorpusOptions.DefaultMaxFactsPerSample;
 
+    /// <summary>Gets a value indicating whether half of the long-route corpus's fact conversations start after filler (<see cref="CorpusOptions.LeadInTokens"/>).</summary>
+    public bool LongLeadIn { get; init; }
+
     public required bool Resume { get; init; }
 
     /// <summary>The default of <see cref="AnswerWeight"/>: answers weigh like every other token.</summary>

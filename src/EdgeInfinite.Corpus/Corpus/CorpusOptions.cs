@@ -34,6 +34,13 @@ public sealed class CorpusOptions
     /// <summary>The default of <see cref="MaxFactsPerSample"/>.</summary>
     public const int DefaultMaxFactsPerSample = 4;
 
+    /// <summary>
+    /// Gets or sets how far into a sequence a fact-recall conversation's facts may come: half of these conversations
+    /// first have filler exchanges of up to <c>LeadInTokens − distance</c> tokens, so that facts are also written into a
+    /// memory that already holds a conversation. 0 (the default) starts every such conversation with its facts.
+    /// </summary>
+    public int LeadInTokens { get; set; }
+
     /// <summary>Gets or sets how many times a needle is repeated right after it is stated (the assistant also restates facts once).</summary>
     public int NeedleRepeats { get; set; } = 1;
 
@@ -51,6 +58,7 @@ public sealed class CorpusOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinDistanceTokens, nameof(MinDistanceTokens));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDistanceTokens, MinDistanceTokens, nameof(MaxDistanceTokens));
         ArgumentOutOfRangeException.ThrowIfNegative(NeedleRepeats, nameof(NeedleRepeats));
+        ArgumentOutOfRangeException.ThrowIfNegative(LeadInTokens, nameof(LeadInTokens));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFactsPerSample, 2, nameof(MaxFactsPerSample));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxFactsPerSample, FactCatalog.Slots.Count, nameof(MaxFactsPerSample));
         ArgumentNullException.ThrowIfNull(TokenCounter);

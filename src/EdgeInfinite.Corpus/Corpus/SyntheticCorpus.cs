@@ -185,6 +185,17 @@ public sealed class SyntheticCorpus
             values.Add(value);
         }
 
+        // No draw at all without a lead-in: corpora made before the option existed stay the same.
+        if (_options.LeadInTokens > target && random.Chance(0.5))
+        {
+            int leadIn = random.Next(_options.LeadInTokens - target);
+            for (int counted = 0; counted < leadIn;)
+            {
+                AddExchange(messages, FillerGrammar.Exchange(random));
+                counted += Count(messages[^2]) + Count(messages[^1]);
+            }
+        }
+
         // Everything after the first statement counts towards the distance.
         int distance = 0;
         bool together = facts > 1 && random.Chance(0.5);
