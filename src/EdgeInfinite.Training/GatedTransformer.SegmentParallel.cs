@@ -37,12 +37,13 @@ public sealed partial class GatedTransformer
         {
             var l = _layers[i];
             var (x, q, k, v) = Project(l, h, b, total);
-            var sinkOut = Attend(Rotate(q.narrow(2, 0, s), sinkCos, sinkSin), Rotate(k.narrow(2, 0, s), sinkCos, sinkSin), v.narrow(2, 0, s), past: 0);
+            var sinkK = Rotate(k.narrow(2, 0, s), sinkCos, sinkSin);
+            var sinkOut = Attend(Rotate(q.narrow(2, 0, s), sinkCos, sinkSin), sinkK, v.narrow(2, 0, s), past: 0);
             var qSeg = Segments(q, s, pad, chunks, segment);
             var kSeg = Segments(k, s, pad, chunks, segment);
             var vSeg = Segments(v, s, pad, chunks, segment);
             var local = AttendWindows(Rotate(qSeg, qCos, qSin), Rotate(Windows(kSeg, windowSegments), kCos, kSin), Windows(vSeg, windowSegments),
-                Rotate(k.narrow(2, 0, s), sinkCos, sinkSin), v.narrow(2, 0, s), masked);
+                sinkK, v.narrow(2, 0, s), masked);
             if (gateOn)
             {
                 local = GateChunks(i, x, qSeg, kSeg, vSeg, local, windowSegments, gated, pad, settings);

@@ -200,8 +200,11 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         // enough for its question to come after the fact went to memory.
         int far = s.Sink + s.Window + s.Segment;
         int length = s.Sink + (s.LongSegments * s.Segment);
+
+        // Room for a fact, its distance and the question inside one sequence.
+        int room = length - (2 * s.Segment);
         int longMin = s.LongMinDistance ?? Math.Max(16, s.Window / 2);
-        var longCorpus = new CorpusOptions { Seed = s.Seed + 2, MinDistanceTokens = longMin, MaxDistanceTokens = Math.Max(longMin, Math.Max(far, length - (2 * s.Segment))), MaxFactsPerSample = s.LongMaxFacts, LeadInTokens = s.LongLeadIn ? length - (2 * s.Segment) : 0, TokenCounter = tokenizer };
+        var longCorpus = new CorpusOptions { Seed = s.Seed + 2, MinDistanceTokens = longMin, MaxDistanceTokens = Math.Max(longMin, Math.Max(far, room)), MaxFactsPerSample = s.LongMaxFacts, LeadInTokens = s.LongLeadIn ? room : 0, TokenCounter = tokenizer };
         var (longStream, longSamples, longStarts, longWeights) = Stream(longCorpus, encoder, s.LongCorpusTokens, 0, s.AnswerWeight, "encoding long corpus", ct);
         var baseCorpus = new CorpusOptions { Seed = s.Seed + 3, MinDistanceTokens = 16, MaxDistanceTokens = s.SequenceLength * 7 / 8, TokenCounter = tokenizer };
         var (shortStream, _, shortStarts, shortWeights) = Stream(baseCorpus, encoder, Math.Max(s.LongCorpusTokens / 2, 4 * s.SequenceLength), 0, s.AnswerWeight, "encoding short corpus", ct);

@@ -166,6 +166,19 @@ public sealed class SyntheticCorpus
         messages.Add(new("assistant", exchange.Assistant));
     }
 
+    /// <summary>Adds filler exchanges until they hold at least <paramref name="tokens"/> tokens; returns how many they hold.</summary>
+    private int AddFiller(DeterministicRandom random, List<ChatTemplateMessage> messages, int tokens)
+    {
+        int counted = 0;
+        while (counted < tokens)
+        {
+            AddExchange(messages, FillerGrammar.Exchange(random));
+            counted += Count(messages[^2]) + Count(messages[^1]);
+        }
+
+        return counted;
+    }
+
     private int Count(ChatTemplateMessage message) => _options.TokenCounter.CountTokens(ChatMlTemplate.RenderMessage(message.Role, message.Content));
 
     private int FactRecall(DeterministicRandom random, List<ChatTemplateMessage> messages, List<string> answers, List<int> answerMessages, int facts)
@@ -188,12 +201,7 @@ public sealed class SyntheticCorpus
         // No draw at all without a lead-in: corpora made before the option existed stay the same.
         if (_options.LeadInTokens > target && random.Chance(0.5))
         {
-            int leadIn = random.Next(_options.LeadInTokens - target);
-            for (int counted = 0; counted < leadIn;)
-            {
-                AddExchange(messages, FillerGrammar.Exchange(random));
-                counted += Count(messages[^2]) + Count(messages[^1]);
-            }
+            AddFiller(random, messages, random.Next(_options.LeadInTokens - target));
         }
 
         // Everything after the first statement counts towards the distance.
@@ -223,12 +231,7 @@ public sealed class SyntheticCorpus
             }
         }
 
-        while (distance < target)
-        {
-            AddExchange(messages, FillerGrammar.Exchange(random));
-            distance += Count(messages[^2]) + Count(messages[^1]);
-        }
-
+        distance += AddFiller(random, messages, target - distance);
         var order = random.PickDistinct(Enumerable.Range(0, slots.Length).ToArray(), slots.Length);
         for (int q = 0; q < order.Length; q++)
         {
