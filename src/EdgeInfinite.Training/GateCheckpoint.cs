@@ -11,7 +11,7 @@ namespace EdgeInfinite.Training;
 internal sealed class GateCheckpoint
 {
     private const string Magic = "EIGATECK";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     public required string PackageRevision { get; init; }
 
@@ -37,6 +37,9 @@ internal sealed class GateCheckpoint
     public required float[][] FirstMoments { get; init; }
 
     public required float[][] SecondMoments { get; init; }
+
+    /// <summary>Gets the training state that is not a parameter (the long-route trainer's carried memory), empty if none. Added in format version 2.</summary>
+    public float[][] State { get; init; } = [];
 
     /// <summary>Refuses to resume from a checkpoint made with other settings, naming the setting.</summary>
     public static void RequireSame(string path, bool same, string what, object was, object now)
@@ -71,15 +74,11 @@ internal sealed class GateCheckpoint
             w.Write(Parameters.Length);
             foreach (var group in new[] { Parameters, FirstMoments, SecondMoments })
             {
-                foreach (var values in group)
-                {
-                    w.Write(values.Length);
-                    foreach (float v in values)
-                    {
-                        w.Write(v);
-                    }
-                }
+                WriteArrays(w, group);
             }
+
+            w.Write(State.Length);
+            WriteArrays(w, State);
         }
 
         body.Write(SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length)));
@@ -106,9 +105,9 @@ internal sealed class GateCheckpoint
 
         using var r = new BinaryReader(new MemoryStream(bytes, Magic.Length, content.Length - Magic.Length), Encoding.UTF8);
         int version = r.ReadInt32();
-        if (version != FormatVersion)
+        if (version is < 1 or > FormatVersion)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this trainer reads version {FormatVersion}.");
+            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this trainer reads versions 1 to {FormatVersion}.");
         }
 
         string revision = r.ReadString();
@@ -124,18 +123,10 @@ internal sealed class GateCheckpoint
         var groups = new float[3][][];
         for (int g = 0; g < 3; g++)
         {
-            groups[g] = new float[count][];
-            for (int i = 0; i < count; i++)
-            {
-                var values = new float[r.ReadInt32()];
-                for (int j = 0; j < values.Length; j++)
-                {
-                    values[j] = r.ReadSingle();
-                }
-
-                groups[g][i] = values;
-            }
+            groups[g] = ReadArrays(r, count);
         }
+
+        var state = version >= 2 ? ReadArrays(r, r.ReadInt32()) : [];
 
         return new GateCheckpoint
         {
@@ -151,6 +142,36 @@ internal sealed class GateCheckpoint
             Parameters = groups[0],
             FirstMoments = groups[1],
             SecondMoments = groups[2],
+            State = state,
         };
+    }
+
+    private static void WriteArrays(BinaryWriter w, float[][] arrays)
+    {
+        foreach (var values in arrays)
+        {
+            w.Write(values.Length);
+            foreach (float v in values)
+            {
+                w.Write(v);
+            }
+        }
+    }
+
+    private static float[][] ReadArrays(BinaryReader r, int count)
+    {
+        var arrays = new float[count][];
+        for (int i = 0; i < count; i++)
+        {
+            var values = new float[r.ReadInt32()];
+            for (int j = 0; j < values.Length; j++)
+            {
+                values[j] = r.ReadSingle();
+            }
+
+            arrays[i] = values;
+        }
+
+        return arrays;
     }
 }

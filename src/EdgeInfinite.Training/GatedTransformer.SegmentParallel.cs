@@ -23,12 +23,16 @@ public sealed partial class GatedTransformer
         int s = settings.SinkTokens, segment = settings.SegmentTokens, windowSegments = settings.WindowTokens / segment;
         int chunks = (total - s + segment - 1) / segment, pad = (chunks * segment) - (total - s);
 
-        // Chunks 0 … W/L read no memory; the rest are gated once memory holds a segment.
+        // From an empty memory chunks 0 … W/L read nothing; the rest are gated once memory holds a segment. Sequences
+        // that start from a memory holding tokens are gated from their first token.
         int gated = Math.Max(0, chunks - 1 - windowSegments);
-        bool memoryOn = options.MemoryEnabled && gated > 0;
-        bool gateOn = memoryOn && options.GatesEnabled;
+        var initial = InitialMemory(options, b);
+        var warmRows = initial is not null && initial.Holds.Any(h => h) ? initial.HoldsMask(DType) : null;
+        bool gateOn = options.MemoryEnabled && options.GatesEnabled && (gated > 0 || warmRows is not null);
         int firstScored = s + ((windowSegments + 1) * segment);
         int scored = Math.Max(0, total - 1 - firstScored);
+        var finalM = new Tensor[_layers.Length];
+        var finalZ = new Tensor[_layers.Length];
 
         var (qCos, qSin, kCos, kSin, masked) = ChunkRotations(chunks, s, segment, windowSegments);
         var (sinkCos, sinkSin) = Rope(0, s);
@@ -44,9 +48,19 @@ public sealed partial class GatedTransformer
             var vSeg = Segments(v, s, pad, chunks, segment);
             var local = AttendWindows(Rotate(qSeg, qCos, qSin), Rotate(Windows(kSeg, windowSegments), kCos, kSin), Windows(vSeg, windowSegments),
                 sinkK, v.narrow(2, 0, s), masked);
-            if (gateOn)
+            if (options.MemoryEnabled)
             {
-                local = GateChunks(i, x, qSeg, kSeg, vSeg, local, windowSegments, gated, pad, settings);
+                var (mStates, zStates) = Recur(kSeg, vSeg, initial, i, gated, settings);
+                finalM[i] = mStates[^1];
+                finalZ[i] = zStates[^1];
+                if (gateOn)
+                {
+                    local = GateChunks(i, x, qSeg, local, mStates, zStates, warmRows, windowSegments, pad, settings);
+                    if (warmRows is not null)
+                    {
+                        sinkOut = Gate(i, x.narrow(1, 0, s), q.narrow(2, 0, s), sinkOut, mStates[0], zStates[0], warmRows, settings);
+                    }
+                }
             }
 
             var attention = cat([sinkOut, local.reshape(b, _a.NumHeads, chunks * segment, _a.HeadDim).narrow(2, 0, total - s)], 2);
@@ -83,7 +97,14 @@ public sealed partial class GatedTransformer
 
         var logits = options.ReturnLogits ? Head(h) : null;
         long inMemory = options.MemoryEnabled ? (long)gated * segment : 0;
-        return new LongRouteRun(logits, loss, gateOn ? firstScored : -1, inMemory);
+        var memory = !options.ReturnMemory ? null
+            : options.MemoryEnabled ? new LongRouteMemory(
+                finalM.Select(t => t.detach().clone()).ToArray(),
+                finalZ.Select(t => t.detach().clone()).ToArray(),
+                Enumerable.Range(0, b).Select(r => gated > 0 || (warmRows is not null && initial!.Holds[r])).ToArray())
+            : LongRouteMemory.Empty(_layers.Length, b, _a.NumKvHeads, _a.HeadDim, DType);
+        int firstGated = !gateOn ? -1 : warmRows is not null ? 0 : firstScored;
+        return new LongRouteRun(logits, loss, firstGated, inMemory, memory);
     }
 
     /// <summary>The tokens after the sink as whole segments: <c>[B, heads, n, Dh]</c> → <c>[B, heads, chunks, L, Dh]</c>, zero-padded at the end.</summary>
@@ -132,26 +153,40 @@ public sealed partial class GatedTransformer
     }
 
     /// <summary>
-    /// Memory for the chunks after the window filled: the delta (or linear) rule writes segment after segment, chunk
-    /// <c>c</c> reads the memory of segments <c>0 … c − W/L − 1</c> and its gate blends that read into the local attention.
+    /// The memory recurrence of one layer: the delta (or linear) rule writes segment after segment. Entry <c>j</c> is the
+    /// memory after <c>j</c> segments (entry 0 the initial memory, or zeros).
     /// </summary>
-    private Tensor GateChunks(int layer, Tensor x, Tensor qSeg, Tensor kSeg, Tensor vSeg, Tensor local, int windowSegments, int gated, int pad, LongRouteSettings settings)
+    private (Tensor[] M, Tensor[] Z) Recur(Tensor kSeg, Tensor vSeg, LongRouteMemory? initial, int layer, int writes, LongRouteSettings settings)
     {
-        long b = kSeg.shape[0], kvHeads = kSeg.shape[1], hd = kSeg.shape[4], segment = kSeg.shape[3];
-        int s = settings.SinkTokens;
-        var m = zeros([b, kvHeads, hd, hd], kSeg.dtype);
-        var z = zeros([b, kvHeads, hd, 1], kSeg.dtype);
-        var mStates = new Tensor[gated];
-        var zStates = new Tensor[gated];
-        for (int j = 0; j < gated; j++)
+        long b = kSeg.shape[0], kvHeads = kSeg.shape[1], hd = kSeg.shape[4];
+        var m = initial is null ? zeros([b, kvHeads, hd, hd], kSeg.dtype) : initial.M[layer] * initial.HoldsMask(kSeg.dtype);
+        var z = initial is null ? zeros([b, kvHeads, hd, 1], kSeg.dtype) : initial.Z[layer] * initial.HoldsMask(kSeg.dtype);
+        var mStates = new Tensor[writes + 1];
+        var zStates = new Tensor[writes + 1];
+        mStates[0] = m;
+        zStates[0] = z;
+        for (int j = 0; j < writes; j++)
         {
             Write(ref m, ref z, kSeg.select(2, j), vSeg.select(2, j), settings);
-            mStates[j] = m;
-            zStates[j] = z;
+            mStates[j + 1] = m;
+            zStates[j + 1] = z;
         }
 
-        var ms = stack(mStates, 2);
-        var zs = stack(zStates, 2);
+        return (mStates, zStates);
+    }
+
+    /// <summary>
+    /// The gate for every chunk that reads memory: chunk <c>c</c> reads the memory of segments <c>0 … c − W/L − 1</c> and
+    /// its gate blends that read into the local attention. From an empty memory that is chunks W/L + 1 onwards; with
+    /// <paramref name="warmRows"/> every chunk, the earlier ones (reading the initial memory) only in those rows.
+    /// </summary>
+    private Tensor GateChunks(int layer, Tensor x, Tensor qSeg, Tensor local, Tensor[] mStates, Tensor[] zStates, Tensor? warmRows, int windowSegments, int pad, LongRouteSettings settings)
+    {
+        int chunks = (int)local.shape[2], segment = (int)qSeg.shape[3], first = windowSegments + 1;
+        int from = warmRows is null ? first : 0, reads = chunks - from;
+        var written = Enumerable.Range(from, reads).Select(c => Math.Max(0, c - windowSegments)).ToArray();
+        var ms = stack(written.Select(j => mStates[j]).ToArray(), 2);
+        var zs = stack(written.Select(j => zStates[j]).ToArray(), 2);
         int group = _a.GroupSize;
         if (group > 1)
         {
@@ -159,12 +194,20 @@ public sealed partial class GatedTransformer
             zs = zs.repeat_interleave(group, 1);
         }
 
-        int first = windowSegments + 1;
-        var memory = Read(Sigma(qSeg.narrow(2, first, gated), settings), ms, zs, settings);
+        var memory = Read(Sigma(qSeg.narrow(2, from, reads), settings), ms, zs, settings);
         var g = (x.matmul(_gateW[layer]) + _gateB[layer]).sigmoid();   // [B, T, H]
-        var gSeg = Segments(g.transpose(1, 2).unsqueeze(-1), s, pad, (int)local.shape[2], (int)segment).narrow(2, first, gated);
-        var localGated = local.narrow(2, first, gated);
-        return cat([local.narrow(2, 0, first), localGated + gSeg * (memory - localGated)], 2);
+        var gSeg = Segments(g.transpose(1, 2).unsqueeze(-1), settings.SinkTokens, pad, chunks, segment).narrow(2, from, reads);
+        if (warmRows is not null)
+        {
+            // Before the first eviction only rows whose initial memory holds tokens read it.
+            int early = Math.Min(first, reads);
+            var masked = gSeg.narrow(2, 0, early) * warmRows.unsqueeze(-1);
+            gSeg = reads > early ? cat([masked, gSeg.narrow(2, early, reads - early)], 2) : masked;
+        }
+
+        var localGated = local.narrow(2, from, reads);
+        var blended = localGated + gSeg * (memory - localGated);
+        return from == 0 ? blended : cat([local.narrow(2, 0, from), blended], 2);
     }
 
     /// <summary>

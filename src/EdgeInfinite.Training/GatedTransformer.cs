@@ -164,7 +164,8 @@ public sealed partial class GatedTransformer : IDisposable
     }
 
     /// <summary>
-    /// The long route over whole sequences from an empty state (DESIGN §1, the engine's schedule). Without truncation it
+    /// The long route over whole sequences from an empty state (DESIGN §1, the engine's schedule), or for training from
+    /// a given memory (<see cref="LongRouteOptions.InitialMemory"/>). Without truncation it
     /// runs segment-parallel (the same function, see <see cref="LongRouteOptions.ChunkByChunk"/>).
     /// </summary>
     /// <param name="ids">Token ids <c>[batch, tokens]</c> (int64).</param>
@@ -205,10 +206,12 @@ public sealed partial class GatedTransformer : IDisposable
         var values = new Tensor?[layers];
         var m = new Tensor[layers];
         var z = new Tensor[layers];
+        var initial = InitialMemory(options, b);
+        var warmRows = initial is not null && initial.Holds.Any(h => h) ? initial.HoldsMask(DType) : null;
         for (int i = 0; i < layers; i++)
         {
-            m[i] = zeros([b, kvHeads, hd, hd], DType);
-            z[i] = zeros([b, kvHeads, hd, 1], DType);
+            m[i] = initial is null ? zeros([b, kvHeads, hd, hd], DType) : initial.M[i] * initial.HoldsMask(DType);
+            z[i] = initial is null ? zeros([b, kvHeads, hd, 1], DType) : initial.Z[i] * initial.HoldsMask(DType);
         }
 
         bool baseTrainable = _embedding.requires_grad;
@@ -233,7 +236,7 @@ public sealed partial class GatedTransformer : IDisposable
                 inMemory += options.MemoryEnabled ? segment : 0;
             }
 
-            bool gateOn = options.GatesEnabled && options.MemoryEnabled && inMemory > 0;
+            bool gateOn = options.GatesEnabled && options.MemoryEnabled && (inMemory > 0 || warmRows is not null);
             if (gateOn && firstGated < 0)
             {
                 firstGated = position;
@@ -259,7 +262,7 @@ public sealed partial class GatedTransformer : IDisposable
                     var local = Attend(Rotate(q, qCos, qSin), Rotate(keys[i]!, kCos, kSin), values[i]!, cached);
                     if (gateOn)
                     {
-                        local = Gate(i, x, q, local, m[i], z[i], settings);
+                        local = Gate(i, x, q, local, m[i], z[i], inMemory > 0 ? null : warmRows, settings);
                     }
 
                     h = Block(l, h, local, b, n);
@@ -329,6 +332,12 @@ public sealed partial class GatedTransformer : IDisposable
             }
         }
 
+        var memory = options.ReturnMemory
+            ? new LongRouteMemory(
+                m.Select(t => t.detach().clone()).ToArray(),
+                z.Select(t => t.detach().clone()).ToArray(),
+                Enumerable.Range(0, b).Select(r => inMemory > 0 || (warmRows is not null && initial!.Holds[r])).ToArray())
+            : null;
         Tensor? allLogits = logits is null ? null : cat(logits, 1);
         Tensor? loss = window is not null
             ? (lossCount > 0 ? tensor(lossBackwarded / lossCount) : null)
@@ -337,6 +346,11 @@ public sealed partial class GatedTransformer : IDisposable
         {
             allLogits?.MoveToOuterDisposeScope();
             loss?.MoveToOuterDisposeScope();
+            foreach (var t in memory?.M.Concat(memory.Z) ?? [])
+            {
+                t.MoveToOuterDisposeScope();
+            }
+
             window.Dispose();
             foreach (var t in carried)
             {
@@ -344,7 +358,7 @@ public sealed partial class GatedTransformer : IDisposable
             }
         }
 
-        return new LongRouteRun(allLogits, loss, firstGated, inMemory);
+        return new LongRouteRun(allLogits, loss, firstGated, inMemory, memory);
     }
 
     /// <summary>The number of positions per sequence that <see cref="ForwardLong"/> scores: those of the chunks after the first eviction that have a next token.</summary>
@@ -406,6 +420,24 @@ public sealed partial class GatedTransformer : IDisposable
         {
             l.Dispose();
         }
+    }
+
+    /// <summary>The initial memory to use (none when memory is off), checked against the model and the batch.</summary>
+    private LongRouteMemory? InitialMemory(LongRouteOptions options, int batch)
+    {
+        if (options.InitialMemory is not { } initial || !options.MemoryEnabled)
+        {
+            return null;
+        }
+
+        long[] mShape = [batch, _a.NumKvHeads, _a.HeadDim, _a.HeadDim], zShape = [batch, _a.NumKvHeads, _a.HeadDim, 1];
+        if (initial.M.Length != _layers.Length || initial.Z.Length != _layers.Length || initial.Holds.Length != batch
+            || initial.M.Any(t => !t.shape.SequenceEqual(mShape) || t.dtype != DType) || initial.Z.Any(t => !t.shape.SequenceEqual(zShape) || t.dtype != DType))
+        {
+            throw new ArgumentException($"The initial memory must hold, for each of the {_layers.Length} layers, M [{string.Join(", ", mShape)}] and z [{string.Join(", ", zShape)}] in {DType}, and {batch} row flags.", nameof(options));
+        }
+
+        return initial;
     }
 
     /// <summary>Moves the window's oldest <paramref name="count"/> tokens (after the sink) into memory, or drops them.</summary>
@@ -511,8 +543,11 @@ public sealed partial class GatedTransformer : IDisposable
         return scores.masked_fill(future, masked).softmax(-1).matmul(v);
     }
 
-    /// <summary><c>A = A_local + g·(A_mem − A_local)</c>, <c>A_mem</c> the memory's read of σ(Q), <c>g = sigmoid(x·w + b)</c>.</summary>
-    private Tensor Gate(int layer, Tensor x, Tensor q, Tensor local, Tensor m, Tensor z, LongRouteSettings settings)
+    /// <summary>
+    /// <c>A = A_local + g·(A_mem − A_local)</c>, <c>A_mem</c> the memory's read of σ(Q), <c>g = sigmoid(x·w + b)</c>;
+    /// <paramref name="rows"/> (<c>[B, 1, 1, 1]</c>, 1 or 0) keeps the gate shut for sequences whose memory holds nothing.
+    /// </summary>
+    private Tensor Gate(int layer, Tensor x, Tensor q, Tensor local, Tensor m, Tensor z, Tensor? rows, LongRouteSettings settings)
     {
         int group = _a.GroupSize;
         if (group > 1)
@@ -523,6 +558,11 @@ public sealed partial class GatedTransformer : IDisposable
 
         var memory = Read(Sigma(q, settings), m, z, settings);
         var g = (x.matmul(_gateW[layer]) + _gateB[layer]).sigmoid().transpose(1, 2).unsqueeze(-1);
+        if (rows is not null)
+        {
+            g = g * rows;
+        }
+
         return local + g * (memory - local);
     }
 

@@ -38,4 +38,14 @@ public sealed class LongRouteOptions
     /// function, several times faster to train); truncated back-propagation and other windows always run chunk by chunk.
     /// </summary>
     public bool ChunkByChunk { get; set; }
+
+    /// <summary>
+    /// Gets or sets the memory the sequences start from (training only: the engine always starts empty). Sequences
+    /// whose memory holds tokens read it through the gate from their first token, the sink's included; the others run
+    /// as from an empty state. Ignored when <see cref="MemoryEnabled"/> is false.
+    /// </summary>
+    public LongRouteMemory? InitialMemory { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether <see cref="LongRouteRun.Memory"/> returns the memory at the end (detached; the tokens still in the window are not in it).</summary>
+    public bool ReturnMemory { get; set; }
 }

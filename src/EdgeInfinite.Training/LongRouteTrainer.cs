@@ -37,6 +37,7 @@ public sealed class LongRouteTrainer
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ShortSequenceLength, 2, nameof(options.ShortSequenceLength));
         ArgumentOutOfRangeException.ThrowIfNegative(options.WarmupSteps, nameof(options.WarmupSteps));
         ArgumentOutOfRangeException.ThrowIfNegative(options.CheckpointEvery, nameof(options.CheckpointEvery));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CarryMemorySteps, nameof(options.CarryMemorySteps));
         if (!(options.LearningRate > 0) || !(options.GateLearningRate > 0) || !double.IsFinite(options.LearningRate) || !double.IsFinite(options.GateLearningRate))
         {
             throw new ArgumentOutOfRangeException(nameof(options), "The learning rates must be positive numbers.");
@@ -115,6 +116,9 @@ public sealed class LongRouteTrainer
         using var model = new GatedTransformer(llama, gateW, gateB);
         using var baseOptimizer = new GateAdamW(llama.Parameters, new GateTrainingOptions { LearningRate = o.LearningRate });
         using var gateOptimizer = new GateAdamW(model.TrainableParameters, new GateTrainingOptions { LearningRate = o.GateLearningRate });
+        LongRouteMemory? carried = o.CarryMemorySteps == 0 ? null
+            : resumed is { State.Length: > 0 } ? CarriedFromState(resumed.State)
+            : LongRouteMemory.Empty(shape.Layers, o.BatchSize, shape.KvHeads, shape.HeadDim, ScalarType.Float32);
         try
         {
             if (resumed is not null)
@@ -135,7 +139,7 @@ public sealed class LongRouteTrainer
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    Save(llama, gateW, gateB, baseOptimizer, gateOptimizer, step, losses);
+                    Save(llama, gateW, gateB, baseOptimizer, gateOptimizer, step, losses, carried);
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
@@ -144,7 +148,7 @@ public sealed class LongRouteTrainer
                     break;
                 }
 
-                double loss = TrainStep(llama, model, baseOptimizer, gateOptimizer, step, length);
+                double loss = TrainStep(llama, model, baseOptimizer, gateOptimizer, step, length, ref carried);
                 if (!double.IsFinite(loss))
                 {
                     throw new InvalidOperationException($"The long-route loss became {loss} at step {step + 1}; try a smaller learning rate.");
@@ -156,12 +160,12 @@ public sealed class LongRouteTrainer
                 progress?.Report(new TrainingProgress(step + 1, o.Steps, loss, elapsed, elapsed / done * (o.Steps - step - 1)));
                 if (o.CheckpointEvery > 0 && (step + 1) % o.CheckpointEvery == 0 && step + 1 < o.Steps)
                 {
-                    Save(llama, gateW, gateB, baseOptimizer, gateOptimizer, step + 1, losses);
+                    Save(llama, gateW, gateB, baseOptimizer, gateOptimizer, step + 1, losses, carried);
                 }
             }
 
             var trainingTime = clock.Elapsed;
-            Save(llama, gateW, gateB, baseOptimizer, gateOptimizer, step, losses);
+            Save(llama, gateW, gateB, baseOptimizer, gateOptimizer, step, losses, carried);
             int ran = step - start;
             return new LongRouteTrainingResult
             {
@@ -180,7 +184,7 @@ public sealed class LongRouteTrainer
         }
         finally
         {
-            foreach (var t in gateW.Concat(gateB))
+            foreach (var t in gateW.Concat(gateB).Concat(carried?.M ?? []).Concat(carried?.Z ?? []))
             {
                 t.Dispose();
             }
@@ -188,7 +192,7 @@ public sealed class LongRouteTrainer
     }
 
     private string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"{_options.Shape.Fingerprint}|long S{_options.LongRoute.SinkTokens} W{_options.LongRoute.WindowTokens} L{_options.LongRoute.SegmentTokens} {_options.LongRoute.UpdateRule}{(_options.LongRoute.FeatureMap == MemoryFeatureMap.EluPlusOne ? "" : " " + _options.LongRoute.FeatureMap)}|{_options.DataDescription}|short {(_options.ShortData is null ? 0 : _options.ShortBatchSize)}x{_options.ShortSequenceLength}|gate lr {_options.GateLearningRate} bias {_options.InitialGateBias}|warmup {_options.WarmupSteps} clip {_options.GradientClip}");
+        $"{_options.Shape.Fingerprint}|long S{_options.LongRoute.SinkTokens} W{_options.LongRoute.WindowTokens} L{_options.LongRoute.SegmentTokens} {_options.LongRoute.UpdateRule}{(_options.LongRoute.FeatureMap == MemoryFeatureMap.EluPlusOne ? "" : " " + _options.LongRoute.FeatureMap)}|{_options.DataDescription}|short {(_options.ShortData is null ? 0 : _options.ShortBatchSize)}x{_options.ShortSequenceLength}|gate lr {_options.GateLearningRate} bias {_options.InitialGateBias}|warmup {_options.WarmupSteps} clip {_options.GradientClip}{(_options.CarryMemorySteps > 0 ? $"|carry {_options.CarryMemorySteps}" : "")}");
 
     private double Evaluate(GatedTransformer model, int[][]? batch, bool memory)
     {
@@ -204,16 +208,31 @@ public sealed class LongRouteTrainer
         return run.Loss!.to_type(ScalarType.Float64).item<double>();
     }
 
-    private double TrainStep(TrainableLlama llama, GatedTransformer model, GateAdamW baseOptimizer, GateAdamW gateOptimizer, int step, int length)
+    private double TrainStep(TrainableLlama llama, GatedTransformer model, GateAdamW baseOptimizer, GateAdamW gateOptimizer, int step, int length, ref LongRouteMemory? carried)
     {
         var o = _options;
         using var scope = NewDisposeScope();
         var ids = TensorFactory.Ids(o.LongData.Batch(step, o.BatchSize, length));
         var weights = TensorFactory.Weights(o.LongData.Weights(step, o.BatchSize, length));
+        var initial = carried is null ? null : carried with { Holds = carried.Holds.Select((holds, row) => holds && !StartsEmpty(step, row)).ToArray() };
 
         // No truncation: the question's loss must reach the keys and values of the fact written to memory W + L tokens earlier.
-        var run = model.ForwardLong(ids, o.LongRoute, new LongRouteOptions { Targets = ids, Weights = weights, ReturnLogits = false, DetachEverySegments = 0, BackwardPerWindow = true });
+        var run = model.ForwardLong(ids, o.LongRoute, new LongRouteOptions { Targets = ids, Weights = weights, ReturnLogits = false, DetachEverySegments = 0, BackwardPerWindow = true, InitialMemory = initial, ReturnMemory = carried is not null });
         double loss = run.Loss?.to_type(ScalarType.Float64).item<double>() ?? throw new InvalidOperationException("No position of the long sequences read memory.");
+        if (carried is not null)
+        {
+            // The next step's sequences continue from this step's memory (written with this step's weights, before the update).
+            foreach (var t in carried.M.Concat(carried.Z))
+            {
+                t.Dispose();
+            }
+
+            carried = run.Memory!;
+            foreach (var t in carried.M.Concat(carried.Z))
+            {
+                t.MoveToOuterDisposeScope();
+            }
+        }
         if (o.ShortData is not null)
         {
             int n = o.ShortSequenceLength;
@@ -233,9 +252,31 @@ public sealed class LongRouteTrainer
         return loss;
     }
 
+    /// <summary>Whether batch row <paramref name="row"/> starts from an empty memory at <paramref name="step"/>: every R steps, the rows staggered.</summary>
+    private bool StartsEmpty(int step, int row)
+    {
+        int r = _options.CarryMemorySteps;
+        return (step + (int)((long)row * r / _options.BatchSize)) % r == 0;
+    }
+
+    private LongRouteMemory CarriedFromState(float[][] state)
+    {
+        var shape = _options.Shape;
+        int layers = shape.Layers, batch = _options.BatchSize, kv = shape.KvHeads, hd = shape.HeadDim;
+        if (state.Length != (2 * layers) + 1 || state[^1].Length != batch)
+        {
+            throw new InvalidDataException($"The checkpoint's carried memory has {state.Length} tensors; this run carries {(2 * layers) + 1} ({layers} layers' M and z, then {batch} row flags).");
+        }
+
+        return new LongRouteMemory(
+            state.Take(layers).Select(v => TensorFactory.Frozen(v, ScalarType.Float32, batch, kv, hd, hd)).ToArray(),
+            state.Skip(layers).Take(layers).Select(v => TensorFactory.Frozen(v, ScalarType.Float32, batch, kv, hd, 1)).ToArray(),
+            state[^1].Select(f => f != 0).ToArray());
+    }
+
     private static Tensor WeightedMean(Tensor losses, Tensor weights) => (losses * weights).sum() / weights.sum().clamp_min(1e-6);
 
-    private void Save(TrainableLlama llama, Tensor[] gateW, Tensor[] gateB, GateAdamW baseOptimizer, GateAdamW gateOptimizer, int step, List<double> losses)
+    private void Save(TrainableLlama llama, Tensor[] gateW, Tensor[] gateB, GateAdamW baseOptimizer, GateAdamW gateOptimizer, int step, List<double> losses, LongRouteMemory? carried)
     {
         if (_options.CheckpointPath is not { } path)
         {
@@ -256,6 +297,7 @@ public sealed class LongRouteTrainer
             Parameters = [.. llama.Export(), .. gateW.Concat(gateB).Select(TrainableLlama.Floats)],
             FirstMoments = baseOptimizer.FirstMoments.Concat(gateOptimizer.FirstMoments).Select(TrainableLlama.Floats).ToArray(),
             SecondMoments = baseOptimizer.SecondMoments.Concat(gateOptimizer.SecondMoments).Select(TrainableLlama.Floats).ToArray(),
+            State = carried is null ? [] : [.. carried.M.Concat(carried.Z).Select(TrainableLlama.Floats), carried.Holds.Select(h => h ? 1f : 0f).ToArray()],
         }.Save(path);
     }
 

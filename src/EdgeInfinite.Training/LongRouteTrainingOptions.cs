@@ -73,4 +73,12 @@ public sealed class LongRouteTrainingOptions
 
     /// <summary>Gets or sets the TorchSharp CPU threads; <see langword="null"/> for TorchSharp's choice.</summary>
     public int? Threads { get; set; }
+
+    /// <summary>
+    /// Gets or sets R: each long sequence starts from the memory its batch row ended the previous step with, and a row
+    /// starts empty again every R steps (rows staggered, so a step sees memories of every age from 0 to R − 1 earlier
+    /// sequences). Trains reads diluted by up to R sequences' worth of stored tokens, as at long lengths in use, where
+    /// one sequence alone holds about a thousand. 0 (the default) starts every sequence from an empty memory.
+    /// </summary>
+    public int CarryMemorySteps { get; set; }
 }

@@ -51,18 +51,31 @@ public sealed class PretrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void Pretrain_TinyInfiniRecipeWithLeadIn_CardDescribesTheLeadInAndItsCommandCarriesTheFlag()
+    public void Pretrain_TinyInfiniRecipeWithLeadInAndCarriedMemory_CardDescribesBothAndItsCommandCarriesTheFlags()
     {
         string output = Path.Combine(_root, "infini");
 
-        var run = CliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in"));
+        var run = CliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in", "--long-carry-memory", "3"));
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         string card = File.ReadAllText(Path.Combine(output, "package", "MODEL_CARD.md"));
-        Assert.Contains("--long-lead-in", card, StringComparison.Ordinal);
+        Assert.Contains("--long-lead-in --long-carry-memory 3", card, StringComparison.Ordinal);
+        Assert.Contains("emptied every 3 steps (rows staggered: up to 2 earlier sequences in memory)", card, StringComparison.Ordinal);
 
         // The lead-in reaches the long sequence's length less two segments: 4 + 6 × 16 − 2 × 16 = 68 tokens.
         Assert.Contains("filler of up to 68 tokens less the distance", card, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pretrain_NegativeCarryMemory_FailsWithOneLineErrorNamingTheOption()
+    {
+        string output = Path.Combine(_root, "negative-carry");
+
+        var run = CliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", "--long-carry-memory", "-1"));
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--long-carry-memory must be in 0..100000, got -1", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(output, "package")));
     }
 
     [Fact]

@@ -99,6 +99,69 @@ public sealed class SegmentParallelTests(Fixtures fixtures, ITestOutputHelper ou
         }
     }
 
+    [Theory]
+    [InlineData(4 + (9 * 16) + 7)]
+    [InlineData(4 + (6 * 16))]
+    [InlineData(40)]
+    public void ForwardLong_SegmentParallelFromInitialMemory_SameLogitsLossGradientsAndMemoryAsChunkByChunk(int length)
+    {
+        var (package, _, _) = fixtures.GatedPackage("qwen2", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential);
+        var weights = PackageWeightsReader.Read(package);
+        var settings = weights.Config.LongRoute;
+        var all = Fixtures.LongPromptIds("qwen2");
+        using var transformer = new GatedTransformer(weights.Weights, weights.GateWeights, weights.GateBiases, ScalarType.Float64);
+        using var scope = NewDisposeScope();
+
+        // Row 0 continues from the memory of 300 earlier tokens; row 1's flag says its memory holds nothing.
+        var earlier = Ids([all[..300], all[300..600]]);
+        var initial = transformer.ForwardLong(earlier, settings, new LongRouteOptions { ReturnLogits = false, ReturnMemory = true }).Memory!;
+        initial = initial with { Holds = [true, false] };
+        var ids = Ids([all[600..(600 + length)], all[900..(900 + length)]]);
+
+        var chunked = RunBatch(transformer, ids, settings, new LongRouteOptions { ChunkByChunk = true, InitialMemory = initial, ReturnMemory = true });
+        var parallel = RunBatch(transformer, ids, settings, new LongRouteOptions { InitialMemory = initial, ReturnMemory = true });
+        var empty = RunBatch(transformer, ids, settings, new LongRouteOptions { ReturnMemory = true });
+
+        output.WriteLine($"{length} tokens: loss from memory {parallel.Loss:F6}, from empty {empty.Loss:F6}");
+        Assert.Equal(0, chunked.FirstGated);
+        Assert.Equal(0, parallel.FirstGated);
+        AssertClose(chunked.Logits, parallel.Logits, 1e-9, "logits");
+        if (!double.IsNaN(chunked.Loss))
+        {
+            Assert.Equal(chunked.Loss, parallel.Loss, 1e-9);
+        }
+
+        for (int i = 0; i < chunked.Gradients.Length; i++)
+        {
+            AssertClose(chunked.Gradients[i], parallel.Gradients[i], 1e-8, $"gradient of gate tensor {i}");
+        }
+
+        AssertClose(chunked.Memory, parallel.Memory, 1e-9, "final memory");
+        Assert.Equal(chunked.Holds, parallel.Holds);
+
+        // The row whose memory holds nothing runs as from an empty state; the other reads its memory from its first token.
+        int half = chunked.Logits.Length / 2;
+        AssertClose(empty.Logits[half..], parallel.Logits[half..], 1e-12, "logits of the row starting empty");
+        Assert.True(MaxDifference(empty.Logits[..half], parallel.Logits[..half]) > 1e-3, "the initial memory should change the first row's logits");
+        Assert.True(MaxDifference(empty.Logits[..64], parallel.Logits[..64]) > 1e-3, "the sink's positions should read the initial memory too");
+    }
+
+    [Fact]
+    public void ForwardLong_InitialMemoryOfAnotherShape_ThrowsNamingTheShape()
+    {
+        var (package, _, _) = fixtures.GatedPackage("llama");
+        var weights = PackageWeightsReader.Read(package);
+        var a = weights.Weights.Architecture;
+        using var transformer = new GatedTransformer(weights.Weights, weights.GateWeights, weights.GateBiases, ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        var ids = Ids([Fixtures.LongPromptIds("llama")[..100]]);
+        var wrongBatch = LongRouteMemory.Empty(a.NumLayers, 2, a.NumKvHeads, a.HeadDim, ScalarType.Float64);
+
+        var error = Assert.Throws<ArgumentException>(() => transformer.ForwardLong(ids, weights.Config.LongRoute, new LongRouteOptions { InitialMemory = wrongBatch }));
+
+        Assert.Contains($"M [1, {a.NumKvHeads}, {a.HeadDim}, {a.HeadDim}]", error.Message);
+    }
+
     private static (double[] Logits, double Loss, double[][] Gradients, long InMemory, int FirstGated) Run(GatedTransformer transformer, int[] ids, LongRouteSettings settings, LongRouteOptions options)
     {
         using var scope = NewDisposeScope();
@@ -122,6 +185,30 @@ public sealed class SegmentParallelTests(Fixtures fixtures, ITestOutputHelper ou
 
         var gradients = transformer.TrainableParameters.Select(p => p.grad is { } g ? g.contiguous().data<double>().ToArray() : new double[p.numel()]).ToArray();
         return (run.Logits!.contiguous().data<double>().ToArray(), loss, gradients, run.TokensInMemory, run.FirstGatedPosition);
+    }
+
+    private static Tensor Ids(int[][] rows) => tensor(rows.SelectMany(r => r).Select(i => (long)i).ToArray(), [rows.Length, rows[0].Length]);
+
+    private static (double[] Logits, double Loss, double[][] Gradients, double[] Memory, bool[] Holds, int FirstGated) RunBatch(GatedTransformer transformer, Tensor ids, LongRouteSettings settings, LongRouteOptions options)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var p in transformer.TrainableParameters)
+        {
+            p.grad?.zero_();
+        }
+
+        options.Targets = ids;
+        var run = transformer.ForwardLong(ids, settings, options);
+        double loss = double.NaN;
+        if (run.Loss is { } l)
+        {
+            loss = l.item<double>();
+            l.backward();
+        }
+
+        var gradients = transformer.TrainableParameters.Select(p => p.grad is { } g ? g.contiguous().data<double>().ToArray() : new double[p.numel()]).ToArray();
+        var memory = run.Memory!.M.Concat(run.Memory.Z).SelectMany(t => t.contiguous().data<double>().ToArray()).ToArray();
+        return (run.Logits!.contiguous().data<double>().ToArray(), loss, gradients, memory, run.Memory.Holds, run.FirstGatedPosition);
     }
 
     private static double MaxDifference(IReadOnlyList<double> a, IReadOnlyList<double> b) => a.Zip(b).Max(p => Math.Abs(p.First - p.Second));

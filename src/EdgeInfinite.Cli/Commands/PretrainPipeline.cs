@@ -225,6 +225,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
             ShortBatchSize = Math.Max(1, s.BatchSize / 2),
             LearningRate = s.LongLearningRate,
             InitialGateBias = s.LongGateBias,
+            CarryMemorySteps = s.LongCarryMemory,
             Seed = s.Seed,
             CheckpointPath = Out("long.ckpt"),
             Resume = s.Resume,
@@ -247,7 +248,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         PackageGates.WriteCopy(longPackage, package, w, b);
         return new MemoryStageReport(
             "Infini-attention's: base with full attention, then base and gates through the long route",
-            Inv($"- Long route training: LongRouteTrainer, steps {result.StartStep + 1}..{result.Step} of {s.LongSteps}{(result.Completed ? "" : " (**stopped by the time limit**)")} in this process ({result.TrainingTime.TotalMinutes:F1} min, {result.MeanStepTime.TotalMilliseconds:F0} ms/step); each step {s.LongBatch} × {trainer.SequenceLength} tokens through the long route (no BPTT truncation) plus {options.ShortBatchSize} × {s.SequenceLength} with full attention; all base weights (peak lr {s.LongLearningRate}) and {result.GateParameters} gate values (lr {options.GateLearningRate}, initial bias {options.InitialGateBias}); data: {longSamples:N0} conversations (seed {s.Seed + 2}) with facts {longCorpus.MinDistanceTokens}–{longCorpus.MaxDistanceTokens} tokens before the question (S + W + L = {far}), multi-fact conversations with 2–{s.LongMaxFacts} facts, {(s.LongLeadIn ? Inv($"half of the fact conversations first with filler of up to {longCorpus.LeadInTokens} tokens less the distance, ") : "")}{longStream.Length:N0} tokens; loss weight of the recalled values (both batches) {s.AnswerWeight}, every other token 1."),
+            Inv($"- Long route training: LongRouteTrainer, steps {result.StartStep + 1}..{result.Step} of {s.LongSteps}{(result.Completed ? "" : " (**stopped by the time limit**)")} in this process ({result.TrainingTime.TotalMinutes:F1} min, {result.MeanStepTime.TotalMilliseconds:F0} ms/step); each step {s.LongBatch} × {trainer.SequenceLength} tokens through the long route (no BPTT truncation) plus {options.ShortBatchSize} × {s.SequenceLength} with full attention; all base weights (peak lr {s.LongLearningRate}) and {result.GateParameters} gate values (lr {options.GateLearningRate}, initial bias {options.InitialGateBias}); data: {longSamples:N0} conversations (seed {s.Seed + 2}) with facts {longCorpus.MinDistanceTokens}–{longCorpus.MaxDistanceTokens} tokens before the question (S + W + L = {far}), multi-fact conversations with 2–{s.LongMaxFacts} facts, {(s.LongLeadIn ? Inv($"half of the fact conversations first with filler of up to {longCorpus.LeadInTokens} tokens less the distance, ") : "")}{longStream.Length:N0} tokens; loss weight of the recalled values (both batches) {s.AnswerWeight}, every other token 1{(s.LongCarryMemory > 0 ? Inv($"; each long sequence starts from the memory its batch row ended the previous step with, emptied every {s.LongCarryMemory} steps (rows staggered: up to {s.LongCarryMemory - 1} earlier sequences in memory)") : "")}."),
             [
                 Inv($"| long-route held-out loss, memory off: before → after | {result.HeldOutLossMemoryOffBefore:F4} → {result.HeldOutLossMemoryOffAfter:F4} |"),
                 Inv($"| long-route held-out loss, memory on: before → after | {result.HeldOutLossBefore:F4} → {result.HeldOutLossAfter:F4} |"),
@@ -306,6 +307,11 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         if (s.LongLeadIn)
         {
             line.Append(" --long-lead-in");
+        }
+
+        if (s.LongCarryMemory > 0)
+        {
+            line.Append(Inv($" --long-carry-memory {s.LongCarryMemory}"));
         }
 
         return line.ToString();
