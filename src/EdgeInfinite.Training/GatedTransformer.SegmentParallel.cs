@@ -26,8 +26,7 @@ public sealed partial class GatedTransformer
         // From an empty memory chunks 0 … W/L read nothing; the rest are gated once memory holds a segment. Sequences
         // that start from a memory holding tokens are gated from their first token.
         int gated = Math.Max(0, chunks - 1 - windowSegments);
-        var initial = InitialMemory(options, b);
-        var warmRows = initial is not null && initial.Holds.Any(h => h) ? initial.HoldsMask(DType) : null;
+        var (initial, warmRows) = InitialMemory(options, b);
         bool gateOn = options.MemoryEnabled && options.GatesEnabled && (gated > 0 || warmRows is not null);
         int firstScored = s + ((windowSegments + 1) * segment);
         int scored = Math.Max(0, total - 1 - firstScored);
@@ -50,7 +49,7 @@ public sealed partial class GatedTransformer
                 sinkK, v.narrow(2, 0, s), masked);
             if (options.MemoryEnabled)
             {
-                var (mStates, zStates) = Recur(kSeg, vSeg, initial, i, gated, settings);
+                var (mStates, zStates) = Recur(kSeg, vSeg, StartMemory(initial, warmRows, i, b), gated, settings);
                 finalM[i] = mStates[^1];
                 finalZ[i] = zStates[^1];
                 if (gateOn)
@@ -98,10 +97,7 @@ public sealed partial class GatedTransformer
         var logits = options.ReturnLogits ? Head(h) : null;
         long inMemory = options.MemoryEnabled ? (long)gated * segment : 0;
         var memory = !options.ReturnMemory ? null
-            : options.MemoryEnabled ? new LongRouteMemory(
-                finalM.Select(t => t.detach().clone()).ToArray(),
-                finalZ.Select(t => t.detach().clone()).ToArray(),
-                Enumerable.Range(0, b).Select(r => gated > 0 || (warmRows is not null && initial!.Holds[r])).ToArray())
+            : options.MemoryEnabled ? EndMemory(finalM, finalZ, gated > 0, initial, warmRows)
             : LongRouteMemory.Empty(_layers.Length, b, _a.NumKvHeads, _a.HeadDim, DType);
         int firstGated = !gateOn ? -1 : warmRows is not null ? 0 : firstScored;
         return new LongRouteRun(logits, loss, firstGated, inMemory, memory);
@@ -154,13 +150,11 @@ public sealed partial class GatedTransformer
 
     /// <summary>
     /// The memory recurrence of one layer: the delta (or linear) rule writes segment after segment. Entry <c>j</c> is the
-    /// memory after <c>j</c> segments (entry 0 the initial memory, or zeros).
+    /// memory after <c>j</c> segments (entry 0 the memory it starts from).
     /// </summary>
-    private (Tensor[] M, Tensor[] Z) Recur(Tensor kSeg, Tensor vSeg, LongRouteMemory? initial, int layer, int writes, LongRouteSettings settings)
+    private static (Tensor[] M, Tensor[] Z) Recur(Tensor kSeg, Tensor vSeg, (Tensor M, Tensor Z) start, int writes, LongRouteSettings settings)
     {
-        long b = kSeg.shape[0], kvHeads = kSeg.shape[1], hd = kSeg.shape[4];
-        var m = initial is null ? zeros([b, kvHeads, hd, hd], kSeg.dtype) : initial.M[layer] * initial.HoldsMask(kSeg.dtype);
-        var z = initial is null ? zeros([b, kvHeads, hd, 1], kSeg.dtype) : initial.Z[layer] * initial.HoldsMask(kSeg.dtype);
+        var (m, z) = start;
         var mStates = new Tensor[writes + 1];
         var zStates = new Tensor[writes + 1];
         mStates[0] = m;

@@ -185,7 +185,7 @@ public sealed partial class GatedTransformer : IDisposable
 
         int b = (int)ids.shape[0], total = (int)ids.shape[1];
         int s = settings.SinkTokens, segment = settings.SegmentTokens, capacity = s + settings.WindowTokens + segment;
-        int layers = _layers.Length, kvHeads = _a.NumKvHeads, hd = _a.HeadDim;
+        int layers = _layers.Length;
         if (options.Weights is not null && (options.Targets is null || !options.Weights.shape.SequenceEqual(ids.shape)))
         {
             throw new ArgumentException($"Loss weights need targets and the ids' shape [{string.Join(", ", ids.shape)}].", nameof(options));
@@ -206,12 +206,10 @@ public sealed partial class GatedTransformer : IDisposable
         var values = new Tensor?[layers];
         var m = new Tensor[layers];
         var z = new Tensor[layers];
-        var initial = InitialMemory(options, b);
-        var warmRows = initial is not null && initial.Holds.Any(h => h) ? initial.HoldsMask(DType) : null;
+        var (initial, warmRows) = InitialMemory(options, b);
         for (int i = 0; i < layers; i++)
         {
-            m[i] = initial is null ? zeros([b, kvHeads, hd, hd], DType) : initial.M[i] * initial.HoldsMask(DType);
-            z[i] = initial is null ? zeros([b, kvHeads, hd, 1], DType) : initial.Z[i] * initial.HoldsMask(DType);
+            (m[i], z[i]) = StartMemory(initial, warmRows, i, b);
         }
 
         bool baseTrainable = _embedding.requires_grad;
@@ -332,12 +330,7 @@ public sealed partial class GatedTransformer : IDisposable
             }
         }
 
-        var memory = options.ReturnMemory
-            ? new LongRouteMemory(
-                m.Select(t => t.detach().clone()).ToArray(),
-                z.Select(t => t.detach().clone()).ToArray(),
-                Enumerable.Range(0, b).Select(r => inMemory > 0 || (warmRows is not null && initial!.Holds[r])).ToArray())
-            : null;
+        var memory = options.ReturnMemory ? EndMemory(m, z, inMemory > 0, initial, warmRows) : null;
         Tensor? allLogits = logits is null ? null : cat(logits, 1);
         Tensor? loss = window is not null
             ? (lossCount > 0 ? tensor(lossBackwarded / lossCount) : null)
@@ -422,12 +415,15 @@ public sealed partial class GatedTransformer : IDisposable
         }
     }
 
-    /// <summary>The initial memory to use (none when memory is off), checked against the model and the batch.</summary>
-    private LongRouteMemory? InitialMemory(LongRouteOptions options, int batch)
+    /// <summary>
+    /// The initial memory to use (none when memory is off), checked against the model and the batch, and the mask
+    /// <c>[B, 1, 1, 1]</c> of the rows whose memory holds tokens (none when no row's does).
+    /// </summary>
+    private (LongRouteMemory? Initial, Tensor? WarmRows) InitialMemory(LongRouteOptions options, int batch)
     {
         if (options.InitialMemory is not { } initial || !options.MemoryEnabled)
         {
-            return null;
+            return (null, null);
         }
 
         long[] mShape = [batch, _a.NumKvHeads, _a.HeadDim, _a.HeadDim], zShape = [batch, _a.NumKvHeads, _a.HeadDim, 1];
@@ -437,8 +433,19 @@ public sealed partial class GatedTransformer : IDisposable
             throw new ArgumentException($"The initial memory must hold, for each of the {_layers.Length} layers, M [{string.Join(", ", mShape)}] and z [{string.Join(", ", zShape)}] in {DType}, and {batch} row flags.", nameof(options));
         }
 
-        return initial;
+        return (initial, initial.Holds.Any(h => h) ? initial.HoldsMask(DType) : null);
     }
+
+    /// <summary>A layer's memory at the start: the initial memory in the rows that hold tokens, zeros elsewhere.</summary>
+    private (Tensor M, Tensor Z) StartMemory(LongRouteMemory? initial, Tensor? warmRows, int layer, long batch) => warmRows is null
+        ? (zeros([batch, _a.NumKvHeads, _a.HeadDim, _a.HeadDim], DType), zeros([batch, _a.NumKvHeads, _a.HeadDim, 1], DType))
+        : (initial!.M[layer] * warmRows, initial.Z[layer] * warmRows);
+
+    /// <summary>The memory at the end, detached: a row holds tokens if this run wrote any or its initial memory held some.</summary>
+    private static LongRouteMemory EndMemory(Tensor[] m, Tensor[] z, bool wrote, LongRouteMemory? initial, Tensor? warmRows) => new(
+        m.Select(t => t.detach().clone()).ToArray(),
+        z.Select(t => t.detach().clone()).ToArray(),
+        Enumerable.Range(0, (int)m[0].shape[0]).Select(r => wrote || (warmRows is not null && initial!.Holds[r])).ToArray());
 
     /// <summary>Moves the window's oldest <paramref name="count"/> tokens (after the sink) into memory, or drops them.</summary>
     private static void Evict(ref Tensor keys, ref Tensor values, ref Tensor m, ref Tensor z, int sink, int count, bool memoryOn, LongRouteSettings settings)
