@@ -29,7 +29,7 @@ public class MemoryUpdateBenchmarks
             Family = ModelFamily.Qwen2, VocabSize = 1, HiddenSize = 14 * HeadDim, IntermediateSize = 1, NumLayers = 1, NumHeads = 14, NumKvHeads = 2,
             HeadDim = HeadDim, RmsNormEps = 1e-6, RopeTheta = 1e6, MaxPositionEmbeddings = 32768, TieWordEmbeddings = true,
         };
-        _memory = new CompressiveMemory(architecture, Rule, 1e-6);
+        _memory = new CompressiveMemory(architecture, new LongRouteSettings { UpdateRule = Rule, Epsilon = 1e-6 });
         var random = new Random(1);
         _keys = Enumerable.Range(0, Tokens * HeadDim).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         _values = Enumerable.Range(0, Tokens * HeadDim).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();

@@ -34,8 +34,8 @@ public static class MemoryShareProbe
         {
             // σ of every stored key once per KV head; its query heads share them.
             var stored = Enumerable.Range(0, a.NumKvHeads).Select(kvh => Enumerable.Range(storedStart, storedEnd - storedStart).Select(t => k[t].AsSpan(kvh * hd, hd).ToArray()).ToArray()).ToArray();
-            var eluKeys = stored.Select(keys => keys.Select(key => ReferenceLongRoute.Sigma(MemoryFeatureMap.EluPlusOne, 0, key)).ToArray()).ToArray();
-            var expKeys = stored.Select(keys => keys.Select(key => ReferenceLongRoute.Sigma(MemoryFeatureMap.Exponential, 0, key)).ToArray()).ToArray();
+            var eluKeys = stored.Select(keys => keys.Select(key => ReferenceLongRoute.Sigma(MemoryFeatureMap.EluPlusOne, 0, ExponentialFeatures.DefaultScale, key)).ToArray()).ToArray();
+            var expKeys = stored.Select(keys => keys.Select(key => ReferenceLongRoute.Sigma(MemoryFeatureMap.Exponential, 0, ExponentialFeatures.DefaultScale, key)).ToArray()).ToArray();
             int at = position - storedStart;
             for (int head = 0; head < a.NumHeads; head++)
             {
@@ -53,7 +53,7 @@ public static class MemoryShareProbe
     /// <summary>The stored token's share of a linear read: σ(q)·σ(k_at) over Σ σ(q)·σ(k).</summary>
     private static double Share(MemoryFeatureMap featureMap, double[] query, double[][] sigmaKeys, int at)
     {
-        var sigmaQuery = ReferenceLongRoute.Sigma(featureMap, 0, query);
+        var sigmaQuery = ReferenceLongRoute.Sigma(featureMap, 0, ExponentialFeatures.DefaultScale, query);
         var weights = sigmaKeys.Select(key => ReferenceLongRoute.Dot(sigmaQuery, key)).ToArray();
         return weights[at] / weights.Sum();
     }

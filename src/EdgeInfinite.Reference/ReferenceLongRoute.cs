@@ -293,10 +293,10 @@ public sealed class ReferenceLongRoute
         return r;
     }
 
-    private double[] Sigma(ReadOnlySpan<double> x) => Sigma(_settings.FeatureMap, _settings.Epsilon, x);
+    private double[] Sigma(ReadOnlySpan<double> x) => Sigma(_settings.FeatureMap, _settings.Epsilon, _settings.FeatureScale, x);
 
     /// <summary>The memory's σ of one query or key head.</summary>
-    internal static double[] Sigma(MemoryFeatureMap featureMap, double epsilon, ReadOnlySpan<double> x)
+    internal static double[] Sigma(MemoryFeatureMap featureMap, double epsilon, double featureScale, ReadOnlySpan<double> x)
     {
         var s = new double[x.Length];
         if (featureMap == MemoryFeatureMap.L2Normalized)
@@ -318,7 +318,7 @@ public sealed class ReferenceLongRoute
 
         for (int i = 0; i < x.Length; i++)
         {
-            s[i] = featureMap == MemoryFeatureMap.Exponential ? ExponentialFeatures.Apply(x[i]) : x[i] > 0 ? x[i] + 1 : Math.Exp(x[i]);
+            s[i] = featureMap == MemoryFeatureMap.Exponential ? ExponentialFeatures.Apply(x[i], featureScale) : x[i] > 0 ? x[i] + 1 : Math.Exp(x[i]);
         }
 
         return s;

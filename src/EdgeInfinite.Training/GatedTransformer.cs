@@ -485,7 +485,7 @@ public sealed partial class GatedTransformer : IDisposable
     private static Tensor Sigma(Tensor x, LongRouteSettings settings) => settings.FeatureMap switch
     {
         MemoryFeatureMap.L2Normalized => x * (x.pow(2).sum(-1, keepdim: true) + settings.Epsilon).rsqrt(),
-        MemoryFeatureMap.Exponential => (x * ExponentialFeatures.Scale).clamp_max(ExponentialFeatures.MaxExponent).exp(),
+        MemoryFeatureMap.Exponential => (x * settings.FeatureScale).clamp_max(ExponentialFeatures.MaxExponent).exp(),
         _ => F.elu(x, 1.0, false) + 1,
     };
 

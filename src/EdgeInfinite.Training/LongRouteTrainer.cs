@@ -192,7 +192,7 @@ public sealed class LongRouteTrainer
     }
 
     private string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"{_options.Shape.Fingerprint}|long S{_options.LongRoute.SinkTokens} W{_options.LongRoute.WindowTokens} L{_options.LongRoute.SegmentTokens} {_options.LongRoute.UpdateRule}{(_options.LongRoute.FeatureMap == MemoryFeatureMap.EluPlusOne ? "" : " " + _options.LongRoute.FeatureMap)}|{_options.DataDescription}|short {(_options.ShortData is null ? 0 : _options.ShortBatchSize)}x{_options.ShortSequenceLength}|gate lr {_options.GateLearningRate} bias {_options.InitialGateBias}|warmup {_options.WarmupSteps} clip {_options.GradientClip}{(_options.CarryMemorySteps > 0 ? $"|carry {_options.CarryMemorySteps}" : "")}");
+        $"{_options.Shape.Fingerprint}|long S{_options.LongRoute.SinkTokens} W{_options.LongRoute.WindowTokens} L{_options.LongRoute.SegmentTokens} {_options.LongRoute.UpdateRule}{(_options.LongRoute.FeatureMap == MemoryFeatureMap.EluPlusOne ? "" : " " + _options.LongRoute.FeatureMap)}{(_options.LongRoute.FeatureMap == MemoryFeatureMap.Exponential && _options.LongRoute.FeatureScale != ExponentialFeatures.DefaultScale ? $" beta {_options.LongRoute.FeatureScale}" : "")}|{_options.DataDescription}|short {(_options.ShortData is null ? 0 : _options.ShortBatchSize)}x{_options.ShortSequenceLength}|gate lr {_options.GateLearningRate} bias {_options.InitialGateBias}|warmup {_options.WarmupSteps} clip {_options.GradientClip}{(_options.CarryMemorySteps > 0 ? $"|carry {_options.CarryMemorySteps}" : "")}");
 
     private double Evaluate(GatedTransformer model, int[][]? batch, bool memory)
     {

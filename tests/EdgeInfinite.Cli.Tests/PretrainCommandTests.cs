@@ -1,3 +1,5 @@
+using EdgeInfinite.Onnx.Packaging;
+
 namespace EdgeInfinite.Cli.Tests;
 
 public sealed class PretrainCommandTests : IDisposable
@@ -51,14 +53,17 @@ public sealed class PretrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void Pretrain_TinyInfiniRecipeWithLeadInAndCarriedMemory_CardDescribesBothAndItsCommandCarriesTheFlags()
+    public void Pretrain_TinyInfiniRecipeWithLeadInCarriedMemoryAndFeatureScale_CardDescribesThemAndItsCommandCarriesTheFlags()
     {
         string output = Path.Combine(_root, "infini");
 
-        var run = CliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in", "--long-carry-memory", "3"));
+        var run = CliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in", "--long-carry-memory", "3", "--feature-map", "Exponential", "--feature-scale", "3"));
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         string card = File.ReadAllText(Path.Combine(output, "package", "MODEL_CARD.md"));
+        Assert.Contains("--feature-map Exponential --feature-scale 3", card, StringComparison.Ordinal);
+        Assert.Contains("feature map Exponential (β = 3)", card, StringComparison.Ordinal);
+        Assert.Equal(3, ModelPackage.Open(Path.Combine(output, "package")).Config.LongRoute.FeatureScale);
         Assert.Contains("--long-lead-in --long-carry-memory 3", card, StringComparison.Ordinal);
         Assert.Contains("emptied every 3 steps (rows staggered: up to 2 earlier sequences in memory)", card, StringComparison.Ordinal);
 
@@ -122,6 +127,8 @@ public sealed class PretrainCommandTests : IDisposable
     [InlineData("--long-max-facts", "1", "--long-max-facts must be in 2..11, got 1")]
     [InlineData("--long-max-facts", "12", "--long-max-facts must be in 2..11, got 12")]
     [InlineData("--long-min-distance", "0", "--long-min-distance must be positive, got 0")]
+    [InlineData("--feature-scale", "0", "--feature-scale must be in (0, 16], got 0")]
+    [InlineData("--feature-scale", "17", "--feature-scale must be in (0, 16], got 17")]
     public void Pretrain_LongCorpusOptionOutOfRange_FailsNamingTheOptionAndWritesNothing(string option, string value, string message)
     {
         string output = Path.Combine(_root, "c");

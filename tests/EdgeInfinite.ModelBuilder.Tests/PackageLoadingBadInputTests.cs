@@ -147,6 +147,25 @@ public sealed class PackageLoadingBadInputTests(ValidPackage package) : IClassFi
         Assert.Equal(MemoryFeatureMap.EluPlusOne, ModelPackage.Open(dir).Config.LongRoute.FeatureMap);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-2.0)]
+    [InlineData(17.0)]
+    public void Load_FeatureScaleOutOfRange_ThrowsInvalidDataNamingFeatureScale(double scale)
+    {
+        string dir = EditConfig(root => root["longRoute"]!["featureScale"] = scale);
+
+        AssertBothLoadersThrow(dir, "longRoute.featureScale");
+    }
+
+    [Fact]
+    public void Load_ConfigWithoutFeatureScale_UsesDefaultScale()
+    {
+        string dir = EditConfig(root => root["longRoute"]!.AsObject().Remove("featureScale"));
+
+        Assert.Equal(ExponentialFeatures.DefaultScale, ModelPackage.Open(dir).Config.LongRoute.FeatureScale);
+    }
+
     public void Dispose() => _temp.Dispose();
 
     private static InvalidDataException AssertBothLoadersThrow(string dir, string culprit)

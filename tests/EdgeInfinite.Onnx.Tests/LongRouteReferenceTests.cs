@@ -20,22 +20,23 @@ public sealed class LongRouteReferenceTests : IDisposable
         }
     }
 
-    public static TheoryData<string, MemoryUpdateRule, MemoryFeatureMap> Cases => new()
+    public static TheoryData<string, MemoryUpdateRule, MemoryFeatureMap, double> Cases => new()
     {
-        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne },
-        { "llama", MemoryUpdateRule.Linear, MemoryFeatureMap.EluPlusOne },
-        { "qwen2", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne },
-        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.L2Normalized },
-        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.L2Normalized },
-        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential },
-        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.Exponential },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne, ExponentialFeatures.DefaultScale },
+        { "llama", MemoryUpdateRule.Linear, MemoryFeatureMap.EluPlusOne, ExponentialFeatures.DefaultScale },
+        { "qwen2", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne, ExponentialFeatures.DefaultScale },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.L2Normalized, ExponentialFeatures.DefaultScale },
+        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.L2Normalized, ExponentialFeatures.DefaultScale },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential, ExponentialFeatures.DefaultScale },
+        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.Exponential, ExponentialFeatures.DefaultScale },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential, 4 },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void LongRoute_RandomGatesPrefillAndDecode_MatchesFloat64ReferenceWithin1e4Relative(string arch, MemoryUpdateRule rule, MemoryFeatureMap features)
+    public void LongRoute_RandomGatesPrefillAndDecode_MatchesFloat64ReferenceWithin1e4Relative(string arch, MemoryUpdateRule rule, MemoryFeatureMap features, double featureScale)
     {
-        var settings = s_settings with { UpdateRule = rule, FeatureMap = features };
+        var settings = s_settings with { UpdateRule = rule, FeatureMap = features, FeatureScale = featureScale };
         var (package, weights, gateW, gateB) = Build(arch, settings, randomGates: true);
         var fixture = HfFixture.Load(arch);
         var prompt = fixture.LongPromptIds.Take(8 * settings.SegmentTokens).ToArray();   // 8 segments
@@ -64,6 +65,15 @@ public sealed class LongRouteReferenceTests : IDisposable
         var off = memoryOff.Process(prompt).Concat(decode.SelectMany(id => memoryOff.Process([id]))).SelectMany(r => r).ToArray();
         double memoryEffect = expected.Select((e, i) => Math.Abs(e - off[i])).Max();
         Assert.True(memoryEffect / scale > 1e-2, $"memory changed logits by only {memoryEffect / scale:E2}");
+
+        // A non-default β is really used: the default β gives other logits.
+        if (featureScale != ExponentialFeatures.DefaultScale)
+        {
+            var defaultScale = new ReferenceLongRoute(weights, settings with { FeatureScale = ExponentialFeatures.DefaultScale }, gateW, gateB);
+            var other = defaultScale.Process(prompt).Concat(decode.SelectMany(id => defaultScale.Process([id]))).SelectMany(r => r).ToArray();
+            double scaleEffect = expected.Select((e, i) => Math.Abs(e - other[i])).Max();
+            Assert.True(scaleEffect / scale > 1e-3, $"β changed logits by only {scaleEffect / scale:E2}");
+        }
     }
 
     [Fact]

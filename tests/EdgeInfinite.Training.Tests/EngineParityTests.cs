@@ -9,15 +9,16 @@ namespace EdgeInfinite.Training.Tests;
 /// <summary>The TorchSharp model against the ONNX engine on the same package: both routes, random gates.</summary>
 public sealed class EngineParityTests(Fixtures fixtures, ITestOutputHelper output) : IClassFixture<Fixtures>
 {
-    public static TheoryData<string, MemoryUpdateRule, MemoryFeatureMap> LongCases => new()
+    public static TheoryData<string, MemoryUpdateRule, MemoryFeatureMap, double> LongCases => new()
     {
-        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne },
-        { "llama", MemoryUpdateRule.Linear, MemoryFeatureMap.EluPlusOne },
-        { "qwen2", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne },
-        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.L2Normalized },
-        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.L2Normalized },
-        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential },
-        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.Exponential },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne, ExponentialFeatures.DefaultScale },
+        { "llama", MemoryUpdateRule.Linear, MemoryFeatureMap.EluPlusOne, ExponentialFeatures.DefaultScale },
+        { "qwen2", MemoryUpdateRule.Delta, MemoryFeatureMap.EluPlusOne, ExponentialFeatures.DefaultScale },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.L2Normalized, ExponentialFeatures.DefaultScale },
+        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.L2Normalized, ExponentialFeatures.DefaultScale },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential, ExponentialFeatures.DefaultScale },
+        { "qwen2", MemoryUpdateRule.Linear, MemoryFeatureMap.Exponential, ExponentialFeatures.DefaultScale },
+        { "llama", MemoryUpdateRule.Delta, MemoryFeatureMap.Exponential, 4 },
     };
 
     [Theory]
@@ -40,10 +41,10 @@ public sealed class EngineParityTests(Fixtures fixtures, ITestOutputHelper outpu
 
     [Theory]
     [MemberData(nameof(LongCases))]
-    public void ForwardLong_RandomGates_MatchesEngineLongRouteWithin1e4Relative(string arch, MemoryUpdateRule rule, MemoryFeatureMap features)
+    public void ForwardLong_RandomGates_MatchesEngineLongRouteWithin1e4Relative(string arch, MemoryUpdateRule rule, MemoryFeatureMap features, double featureScale)
     {
-        var (package, _, _) = fixtures.GatedPackage(arch, rule, features);
-        var settings = Fixtures.Settings with { UpdateRule = rule, FeatureMap = features };
+        var (package, _, _) = fixtures.GatedPackage(arch, rule, features, featureScale);
+        var settings = Fixtures.Settings with { UpdateRule = rule, FeatureMap = features, FeatureScale = featureScale };
         var ids = Fixtures.LongPromptIds(arch).Take(4 + 9 * settings.SegmentTokens + 7).ToArray();   // 10 segments, the last one partial
         using var model = EdgeInfiniteModel.Load(package);
         using var state = model.CreateState(Route.Long, 0);
@@ -54,7 +55,7 @@ public sealed class EngineParityTests(Fixtures fixtures, ITestOutputHelper outpu
 
         double error = RelativeError(engine, torchLogits);
         double memoryEffect = RelativeError(engine, memoryOff);
-        output.WriteLine($"{arch} {rule} {features} long route, {ids.Length} tokens, {tokensInMemory} in memory: max relative logit error {error:E2} (memory off differs by {memoryEffect:E2})");
+        output.WriteLine($"{arch} {rule} {features} β {featureScale} long route, {ids.Length} tokens, {tokensInMemory} in memory: max relative logit error {error:E2} (memory off differs by {memoryEffect:E2})");
         Assert.True(error <= 1e-4, $"max relative error {error:E2}");
         Assert.Equal(state.TokensInMemory, tokensInMemory);
         Assert.True(tokensInMemory >= 6 * settings.SegmentTokens);

@@ -42,15 +42,15 @@ public sealed class Fixtures : IDisposable
     }
 
     /// <summary>The converted package (untrained gates).</summary>
-    public string Package(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta, MemoryFeatureMap features = MemoryFeatureMap.EluPlusOne)
+    public string Package(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta, MemoryFeatureMap features = MemoryFeatureMap.EluPlusOne, double featureScale = ExponentialFeatures.DefaultScale)
     {
         lock (_gate)
         {
-            string key = $"{arch}-{rule}-{features}";
+            string key = $"{arch}-{rule}-{features}-{featureScale}";
             if (!_packages.TryGetValue(key, out var dir))
             {
                 dir = Path.Combine(Root, key);
-                new PackageBuilder().Convert(CheckpointDir(arch), dir, new ConversionOptions { LongRoute = Settings with { UpdateRule = rule, FeatureMap = features } });
+                new PackageBuilder().Convert(CheckpointDir(arch), dir, new ConversionOptions { LongRoute = Settings with { UpdateRule = rule, FeatureMap = features, FeatureScale = featureScale } });
                 _packages[key] = dir;
             }
 
@@ -59,13 +59,13 @@ public sealed class Fixtures : IDisposable
     }
 
     /// <summary>A copy of the package with <see cref="RandomGates"/> (gatesTrained = true).</summary>
-    public (string Package, float[][] W, float[][] B) GatedPackage(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta, MemoryFeatureMap features = MemoryFeatureMap.EluPlusOne)
+    public (string Package, float[][] W, float[][] B) GatedPackage(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta, MemoryFeatureMap features = MemoryFeatureMap.EluPlusOne, double featureScale = ExponentialFeatures.DefaultScale)
     {
-        string source = Package(arch, rule, features);
+        string source = Package(arch, rule, features, featureScale);
         var (w, b) = RandomGates(ModelPackage.Open(source).Config.Architecture);
         lock (_gate)
         {
-            string key = $"{arch}-{rule}-{features}-gated";
+            string key = $"{arch}-{rule}-{features}-{featureScale}-gated";
             if (!_packages.TryGetValue(key, out var dir))
             {
                 dir = Path.Combine(Root, key);

@@ -19,11 +19,12 @@ internal static class ConvertCommand
         var threshold = new Option<int?>("--threshold") { Description = "Route threshold in tokens (default: min(4096, max positions))." };
         var rule = new Option<MemoryUpdateRule>("--update-rule") { Description = "Memory update rule.", DefaultValueFactory = _ => defaults.UpdateRule };
         var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne, L2Normalized or Exponential.", DefaultValueFactory = _ => defaults.FeatureMap };
+        var featureScale = new Option<double>("--feature-scale") { Description = "Scale β of the exponential feature map, σ(x) = exp(min(β·x, 30)).", DefaultValueFactory = _ => defaults.FeatureScale };
         var maxPositions = new Option<int?>("--max-positions") { Description = "Positions covered by the rotary caches (default: max_position_embeddings)." };
 
         var command = new Command("convert", "Convert a Hugging Face checkpoint into an EdgeInfinite model package.")
         {
-            source, output, overwrite, sink, window, segment, threshold, rule, featureMap, maxPositions,
+            source, output, overwrite, sink, window, segment, threshold, rule, featureMap, featureScale, maxPositions,
         };
         command.SetAction(parse =>
         {
@@ -39,6 +40,7 @@ internal static class ConvertCommand
                     RouteThreshold = parse.GetValue(threshold) ?? defaults.RouteThreshold,
                     UpdateRule = parse.GetValue(rule),
                     FeatureMap = parse.GetValue(featureMap),
+                    FeatureScale = parse.GetValue(featureScale),
                 },
             };
             string target = parse.GetValue(output)!.FullName;

@@ -45,6 +45,7 @@ internal static class PretrainCommand
         var answerWeight = new Option<double>("--answer-weight") { Description = "infini: loss weight of the recalled value tokens in the long-route stage (other tokens weigh 1).", DefaultValueFactory = _ => PretrainSettings.DefaultAnswerWeight };
         var longGateBias = new Option<float>("--long-gate-bias") { Description = "infini: initial gate bias b (g = sigmoid(b) at the start; -2 keeps the memory's share small, 0 reads it half).", DefaultValueFactory = _ => PretrainSettings.DefaultLongGateBias };
         var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne, L2Normalized or Exponential.", DefaultValueFactory = _ => PretrainSettings.DefaultFeatureMap };
+        var featureScale = new Option<double>("--feature-scale") { Description = "Scale β of the exponential feature map, σ(x) = exp(min(β·x, 30)), in training and in the package.", DefaultValueFactory = _ => ExponentialFeatures.DefaultScale };
         var longMinDistance = new Option<int?>("--long-min-distance") { Description = "infini: smallest fact-to-question distance in the long-route corpus (default W / 2; S + W + L puts every fact beyond the window)." };
         var longCarryMemory = new Option<int>("--long-carry-memory") { Description = "infini: R > 0 starts each long sequence from the memory its batch row ended the previous step with, emptied every R steps (rows staggered), so reads are trained diluted by up to R sequences of stored text; 0 starts every sequence empty." };
         var longLeadIn = new Option<bool>("--long-lead-in") { Description = "infini: half of the long-route corpus's fact conversations start after filler, so facts are also written into a memory that already holds a conversation." };
@@ -54,7 +55,7 @@ internal static class PretrainCommand
         var command = new Command("pretrain", "Train the tiny default model from a seed: tokenizer, base (full attention), package, memory gates, model card.")
         {
             output, seed, steps, minutes, seqLen, batch, vocab, tokenizerChars, corpusTokens, hidden, layers, heads, kvHeads, intermediate, lr,
-            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, longGateBias, featureMap, longMinDistance, longMaxFacts, longLeadIn, longCarryMemory, threads, resume,
+            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, longGateBias, featureMap, featureScale, longMinDistance, longMaxFacts, longLeadIn, longCarryMemory, threads, resume,
         };
         command.SetAction((parse, ct) =>
         {
@@ -99,6 +100,7 @@ internal static class PretrainCommand
                 AnswerWeight = parse.GetValue(answerWeight) is >= 1 and < 10_000 and var aw ? aw : throw new CliUsageException($"--answer-weight must be in 1..10000, got {parse.GetValue(answerWeight)}"),
                 LongGateBias = parse.GetValue(longGateBias) is >= -20 and <= 20 and var gb ? gb : throw new CliUsageException($"--long-gate-bias must be in -20..20, got {parse.GetValue(longGateBias)}"),
                 FeatureMap = parse.GetValue(featureMap),
+                FeatureScale = parse.GetValue(featureScale) is > 0 and <= ExponentialFeatures.MaxScale and var fs ? fs : throw new CliUsageException($"--feature-scale must be in (0, {ExponentialFeatures.MaxScale}], got {parse.GetValue(featureScale)}"),
                 LongMinDistance = parse.GetValue(longMinDistance) is { } md && md <= 0 ? throw new CliUsageException($"--long-min-distance must be positive, got {md}") : parse.GetValue(longMinDistance),
                 LongMaxFacts = InRange(parse.GetValue(longMaxFacts), 2, FactCatalog.Slots.Count, "--long-max-facts"),
                 LongLeadIn = parse.GetValue(longLeadIn),

@@ -98,6 +98,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
             SegmentTokens = s.Segment,
             RouteThreshold = Math.Min(1024, s.SequenceLength),
             FeatureMap = s.FeatureMap,
+            FeatureScale = s.FeatureScale,
         };
         if (!(s.Resume && baseResult.Step == baseResult.StartStep && File.Exists(Path.Combine(basePackage, PackageConfig.FileName))))
         {
@@ -137,7 +138,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         card.AppendLine(Inv($"- Base: Llama, hidden {s.Hidden}, {s.Layers} layers, {s.Heads} query heads / {s.KvHeads} KV heads, head_dim {shape.HeadDim}, SwiGLU {s.Intermediate}, tied embeddings, RoPE θ {shape.RopeTheta}; {baseResult.ParameterCount:N0} parameters, all trained from random init (seed {s.Seed}, N(0, 0.02), residual projections 0.02/√(2·layers))."));
         card.AppendLine(Inv($"- Base data: {baseSamples:N0} SyntheticCorpus conversations (seed {s.Seed}, fact distances 16–{baseMaxDistance} tokens, default task mix) encoded with SampleEncoder and packed into one stream of {baseStream.Length:N0} tokens; sequences of {s.SequenceLength} tokens starting where a conversation starts (seeded); the last tenth held out. Loss: next-token cross-entropy on **all** tokens (user and assistant turns and ChatML markers), so the tiny model learns the format as well as the answers."));
         card.AppendLine(Inv($"- Base optimisation: AdamW (β 0.9/0.999, no weight decay), peak lr {s.LearningRate}, {pretrainOptions.WarmupSteps} warm-up steps, cosine decay to 10% over {s.Steps} steps, gradient-norm clip 1.0, batch {s.BatchSize}. Ran steps {baseResult.StartStep + 1}..{baseResult.Step} in this process ({baseResult.TrainingTime.TotalMinutes:F1} min, {baseResult.MeanStepTime.TotalMilliseconds:F0} ms/step){(baseResult.Completed ? "" : " — **stopped by the time limit before the schedule ended**")}."));
-        card.AppendLine(Inv($"- Long route: S = {s.Sink}, W = {s.Window}, L = {s.Segment}, route threshold {route.RouteThreshold} (not above the trained sequence length, so the short route stays within trained positions), {route.UpdateRule.ToString().ToLowerInvariant()} rule, feature map {route.FeatureMap}, ε {route.Epsilon}."));
+        card.AppendLine(Inv($"- Long route: S = {s.Sink}, W = {s.Window}, L = {s.Segment}, route threshold {route.RouteThreshold} (not above the trained sequence length, so the short route stays within trained positions), {route.UpdateRule.ToString().ToLowerInvariant()} rule, feature map {route.FeatureMap}{(route.FeatureMap == MemoryFeatureMap.Exponential ? Inv($" (β = {route.FeatureScale})") : "")}, ε {route.Epsilon}."));
         card.AppendLine(memory.RecipeLine);
         card.AppendLine();
         card.AppendLine("## Measured");
@@ -270,6 +271,11 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         if (s.FeatureMap != PretrainSettings.DefaultFeatureMap)
         {
             line.Append(Inv($" --feature-map {s.FeatureMap}"));
+        }
+
+        if (s.FeatureScale != ExponentialFeatures.DefaultScale)
+        {
+            line.Append(Inv($" --feature-scale {s.FeatureScale}"));
         }
 
         if (s.Recipe != PretrainRecipe.Infini)

@@ -75,6 +75,9 @@ internal sealed record PretrainSettings
     /// <summary>Gets the feature map of the memory's queries and keys.</summary>
     public MemoryFeatureMap FeatureMap { get; init; } = DefaultFeatureMap;
 
+    /// <summary>Gets the scale β of the exponential feature map (<see cref="LongRouteSettings.FeatureScale"/>).</summary>
+    public double FeatureScale { get; init; } = ExponentialFeatures.DefaultScale;
+
     /// <summary>Gets the smallest fact-to-question distance of the long-route corpus (null: W / 2, at least 16).</summary>
     public int? LongMinDistance { get; init; }
 

@@ -23,13 +23,15 @@ internal sealed class TransformerGraphWriter
     private readonly WeightStore _store;
     private readonly float _memoryEpsilon;
     private readonly MemoryFeatureMap _featureMap;
+    private readonly float _featureScale;
     private readonly int _ropeCacheLength;
     private readonly GraphLayoutOptions _layout;
     private UnfusedAttentionInputs? _unfused;
 
-    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength, GraphLayoutOptions? layout = null, MemoryFeatureMap featureMap = MemoryFeatureMap.EluPlusOne)
+    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength, GraphLayoutOptions? layout = null, LongRouteSettings? route = null)
     {
-        _featureMap = featureMap;
+        _featureMap = route?.FeatureMap ?? MemoryFeatureMap.EluPlusOne;
+        _featureScale = (float)(route?.FeatureScale ?? ExponentialFeatures.DefaultScale);
         _layout = layout ?? GraphLayoutOptions.Default;
         _w = weights;
         _a = weights.Architecture;
@@ -205,7 +207,7 @@ internal sealed class TransformerGraphWriter
         else
         {
             string sq = _featureMap == MemoryFeatureMap.Exponential
-                ? g.Node("Exp", [g.Node("Min", [g.Node("Mul", [qg, g.ConstFloat(n + "/beta", ExponentialFeatures.Scale)], n + "/scaled"), g.ConstFloat(n + "/cap", ExponentialFeatures.MaxExponent)], n + "/capped")], n + "/sigma")
+                ? g.Node("Exp", [g.Node("Min", [g.Node("Mul", [qg, g.ConstFloat(n + "/beta", _featureScale)], n + "/scaled"), g.ConstFloat(n + "/cap", ExponentialFeatures.MaxExponent)], n + "/capped")], n + "/sigma")
                 : g.Node("Add", [g.Node("Elu", [qg], n + "/elu", ("alpha", 1f)), g.ConstFloat(n + "/one", 1f)], n + "/sigma");
             string num = g.Node("MatMul", [sq, C.Memory(i)], n + "/read");
             string den = g.Node("Add", [g.Node("MatMul", [sq, C.MemoryNorm(i)], n + "/norm"), g.ConstFloat(n + "/eps", _memoryEpsilon)], n + "/norm_eps");

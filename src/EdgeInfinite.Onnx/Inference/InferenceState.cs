@@ -281,7 +281,7 @@ public sealed class InferenceState : IDisposable
     private void EnterLongRoute()
     {
         _window = new SlidingWindow(_config.Architecture, _config.LongRoute.SinkTokens);
-        _memory = MemoryEnabled ? new CompressiveMemory(_config.Architecture, _config.LongRoute.UpdateRule, _config.LongRoute.Epsilon, _config.LongRoute.FeatureMap) : null;
+        _memory = MemoryEnabled ? new CompressiveMemory(_config.Architecture, _config.LongRoute) : null;
     }
 
     /// <summary>

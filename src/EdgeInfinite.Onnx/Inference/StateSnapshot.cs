@@ -121,7 +121,7 @@ public static class StateSnapshot
 
             if (hasMemory)
             {
-                memory = new CompressiveMemory(a, config.LongRoute.UpdateRule, config.LongRoute.Epsilon, config.LongRoute.FeatureMap);
+                memory = new CompressiveMemory(a, config.LongRoute);
                 for (int layer = 0; layer < a.NumLayers; layer++)
                 {
                     ReadFloats(r, memory.Matrices[layer].GetTensorMutableDataAsSpan<float>());

@@ -15,15 +15,17 @@ internal sealed class CompressiveMemory : IDisposable
     private readonly MemoryUpdateRule _rule;
     private readonly MemoryFeatureMap _featureMap;
     private readonly float _epsilon;
+    private readonly float _featureScale;
     private float[] _sigmaKeys = [];
     private float[] _deltas = [];
 
-    public CompressiveMemory(ModelArchitecture architecture, MemoryUpdateRule rule, double epsilon, MemoryFeatureMap featureMap = MemoryFeatureMap.EluPlusOne)
+    public CompressiveMemory(ModelArchitecture architecture, LongRouteSettings settings)
     {
         _a = architecture;
-        _rule = rule;
-        _featureMap = featureMap;
-        _epsilon = (float)epsilon;
+        _rule = settings.UpdateRule;
+        _featureMap = settings.FeatureMap;
+        _epsilon = (float)settings.Epsilon;
+        _featureScale = (float)settings.FeatureScale;
         int hd = architecture.HeadDim;
         Matrices = new OrtValue[architecture.NumLayers];
         Norms = new OrtValue[architecture.NumLayers];
@@ -143,7 +145,7 @@ internal sealed class CompressiveMemory : IDisposable
         {
             for (int i = 0; i < k.Length; i++)
             {
-                sigma[i] = ExponentialFeatures.Apply(k[i]);
+                sigma[i] = ExponentialFeatures.Apply(k[i], _featureScale);
             }
 
             return;

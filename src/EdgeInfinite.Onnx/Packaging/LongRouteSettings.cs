@@ -22,6 +22,13 @@ public sealed record LongRouteSettings
     public MemoryFeatureMap FeatureMap { get; init; } = MemoryFeatureMap.EluPlusOne;
 
     /// <summary>
+    /// Gets the scale β of the exponential feature map, <c>σ(x) = exp(min(β · x, 30))</c> (packages without the setting
+    /// use <see cref="ExponentialFeatures.DefaultScale"/>); other feature maps ignore it. A larger β makes a read
+    /// pick the best-matching stored keys more sharply out of many.
+    /// </summary>
+    public double FeatureScale { get; init; } = ExponentialFeatures.DefaultScale;
+
+    /// <summary>
     /// Gets a value indicating whether the gates were trained. Untrained gates (as converted) are not applied, so the
     /// long route is then exactly sink + window attention (memory is still written, ready for trained gates).
     /// </summary>

@@ -108,6 +108,7 @@ public sealed record PackageConfig
         Require(l.Epsilon > 0 && l.Epsilon < 1, "longRoute.epsilon", l.Epsilon, "must be in (0, 1)");
         Require(Enum.IsDefined(l.UpdateRule), "longRoute.updateRule", l.UpdateRule, "must be delta or linear");
         Require(Enum.IsDefined(l.FeatureMap), "longRoute.featureMap", l.FeatureMap, "must be eluPlusOne, l2Normalized or exponential");
+        Require(l.FeatureScale > 0 && l.FeatureScale <= ExponentialFeatures.MaxScale, "longRoute.featureScale", l.FeatureScale, $"must be in (0, {ExponentialFeatures.MaxScale}]");
         Require(MaxPositions >= l.SinkTokens + l.WindowTokens + l.SegmentTokens, "maxPositions", MaxPositions, $"must cover sink + window + segment ({l.SinkTokens + l.WindowTokens + l.SegmentTokens})");
         Require(l.RouteThreshold > 0 && l.RouteThreshold <= MaxPositions, "longRoute.routeThreshold", l.RouteThreshold, $"must be in 1..maxPositions ({MaxPositions})");
         foreach (int eos in Tokens.EosTokenIds)
