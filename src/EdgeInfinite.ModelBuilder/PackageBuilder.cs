@@ -107,6 +107,7 @@ public sealed partial class PackageBuilder
             Revision = Guid.NewGuid().ToString("N"),
             Architecture = hf.Architecture,
             LongRoute = longRoute,
+            Weights = options.Weights ?? WeightSettings.Float32,
             MaxPositions = maxPositions,
             Tokens = new TokenSettings
             {
@@ -122,7 +123,7 @@ public sealed partial class PackageBuilder
     {
         using var data = new ExternalDataWriter(Path.Combine(staging, config.Files.Weights), config.Files.Weights);
         var store = new WeightStore(data);
-        var writer = new TransformerGraphWriter(weights, store, (float)config.LongRoute.Epsilon, config.MaxPositions, layout, config.LongRoute);
+        var writer = new TransformerGraphWriter(weights, store, (float)config.LongRoute.Epsilon, config.MaxPositions, layout, config.LongRoute, config.Weights);
         var chunk = writer.Build(GraphKind.Chunk, new Progress<double>(f => progress?.Report(new ConversionProgress("writing chunk graph", 0.4 + 0.4 * f))));
         ct.ThrowIfCancellationRequested();
         var decoder = writer.Build(GraphKind.GenAiDecoder, new Progress<double>(f => progress?.Report(new ConversionProgress("writing decoder graph", 0.8 + 0.15 * f))));
