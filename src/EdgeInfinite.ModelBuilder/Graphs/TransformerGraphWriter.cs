@@ -32,6 +32,9 @@ internal sealed class TransformerGraphWriter
     private readonly WeightSettings _precision;
     private UnfusedAttentionInputs? _unfused;
 
+    /// <summary>Gets or sets trained gate parameters to write (per layer <c>w</c> <c>[hidden, heads]</c>, <c>b</c> <c>[heads]</c>); <see langword="null"/> writes untrained gates.</summary>
+    public (IReadOnlyList<float[]> Weights, IReadOnlyList<float[]> Biases)? Gates { get; init; }
+
     public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength, GraphLayoutOptions? layout = null, LongRouteSettings? route = null, WeightSettings? precision = null)
     {
         _precision = precision ?? WeightSettings.Float32;
@@ -228,8 +231,8 @@ internal sealed class TransformerGraphWriter
         string memHeads = g.Node("Reshape", [mt, g.ConstInt64(n + "/m4", 0, 0, heads, hd)], n + "/m_heads");
         string localHeads = g.Node("Reshape", [local, g.ConstInt64(n + "/l4", 0, 0, heads, hd)], n + "/l_heads");
 
-        string gw = _store.Use(g, p + "weight", [d, heads], () => new float[d * heads]);
-        string gb = _store.Use(g, p + "bias", [heads], () => Enumerable.Repeat(UntrainedGateBias, heads).ToArray());
+        string gw = _store.Use(g, p + "weight", [d, heads], () => Gates?.Weights[i] ?? new float[d * heads]);
+        string gb = _store.Use(g, p + "bias", [heads], () => Gates?.Biases[i] ?? Enumerable.Repeat(UntrainedGateBias, heads).ToArray());
         string logit = g.Node("Add", [g.Node("MatMul", [x, gw], n + "/gate_proj"), gb], n + "/gate_bias");
         string gate = g.Node("Mul", [g.Node("Sigmoid", [logit], n + "/gate_sigmoid"), C.GateEnable], n + "/gate_enable");
         string gate4 = g.Node("Unsqueeze", [gate, g.ConstInt64(n + "/gate_axis", -1)], n + "/gate_unsqueeze");
