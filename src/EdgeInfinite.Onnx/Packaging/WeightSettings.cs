@@ -61,7 +61,7 @@ public sealed record WeightSettings
         "fp32" or "float32" => WeightPrecision.Fp32,
         "int8" => WeightPrecision.Int8,
         "int4" => WeightPrecision.Int4,
-        _ => throw new ArgumentException($"Unknown weight precision '{text}': use fp32, int8 or int4.", nameof(text)),
+        _ => throw new ArgumentException($"Unknown weight precision '{text}': use fp32, int8 or int4."),
     };
 
     /// <summary>Checks the settings against an architecture; throws naming the first bad field.</summary>
