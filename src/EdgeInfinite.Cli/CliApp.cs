@@ -8,8 +8,9 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate, eval, train-tokenizer, pretrain, train-gates, make-random).");
+        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, quantize, inspect, generate, eval, train-tokenizer, pretrain, train-gates, make-random).");
         root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
+        root.Subcommands.Add(QuantizeCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
         root.Subcommands.Add(SoakCommand.Create(stdout, stderr));

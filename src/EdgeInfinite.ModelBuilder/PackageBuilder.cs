@@ -107,6 +107,7 @@ public sealed partial class PackageBuilder
             Revision = Guid.NewGuid().ToString("N"),
             Architecture = hf.Architecture,
             LongRoute = longRoute,
+            Weights = options.Weights ?? WeightSettings.Float32,
             MaxPositions = maxPositions,
             Tokens = new TokenSettings
             {
@@ -118,11 +119,12 @@ public sealed partial class PackageBuilder
         };
     }
 
-    private static void WriteGraphs(TransformerWeights weights, PackageConfig config, GraphLayoutOptions layout, string staging, IProgress<ConversionProgress>? progress, CancellationToken ct)
+    /// <summary>Writes both graphs and the shared weights file of a package into a folder.</summary>
+    internal static void WriteGraphs(TransformerWeights weights, PackageConfig config, GraphLayoutOptions layout, string staging, IProgress<ConversionProgress>? progress, CancellationToken ct, (IReadOnlyList<float[]> Weights, IReadOnlyList<float[]> Biases)? gates = null)
     {
         using var data = new ExternalDataWriter(Path.Combine(staging, config.Files.Weights), config.Files.Weights);
         var store = new WeightStore(data);
-        var writer = new TransformerGraphWriter(weights, store, (float)config.LongRoute.Epsilon, config.MaxPositions, layout, config.LongRoute);
+        var writer = new TransformerGraphWriter(weights, store, (float)config.LongRoute.Epsilon, config.MaxPositions, layout, config.LongRoute, config.Weights) { Gates = gates };
         var chunk = writer.Build(GraphKind.Chunk, new Progress<double>(f => progress?.Report(new ConversionProgress("writing chunk graph", 0.4 + 0.4 * f))));
         ct.ThrowIfCancellationRequested();
         var decoder = writer.Build(GraphKind.GenAiDecoder, new Progress<double>(f => progress?.Report(new ConversionProgress("writing decoder graph", 0.8 + 0.15 * f))));
@@ -130,7 +132,7 @@ public sealed partial class PackageBuilder
         File.WriteAllBytes(Path.Combine(staging, config.Files.DecoderGraph), decoder.ToByteArray());
     }
 
-    private static void WriteGenAiConfig(PackageConfig config, string staging)
+    internal static void WriteGenAiConfig(PackageConfig config, string staging)
     {
         var a = config.Architecture;
         var eos = new JsonArray(config.Tokens.EosTokenIds.Select(i => (JsonNode)JsonValue.Create(i)).ToArray());
@@ -237,7 +239,7 @@ public sealed partial class PackageBuilder
         }
     }
 
-    private static void Publish(string staging, string target)
+    internal static void Publish(string staging, string target)
     {
         if (Directory.Exists(target))
         {
@@ -262,7 +264,7 @@ public sealed partial class PackageBuilder
         }
     }
 
-    private static void TryDelete(string directory)
+    internal static void TryDelete(string directory)
     {
         try
         {

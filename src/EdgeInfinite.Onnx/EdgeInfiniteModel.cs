@@ -69,7 +69,8 @@ public sealed class EdgeInfiniteModel : IDisposable
 
         // Without pre-packing ONNX Runtime uses the memory-mapped weights file as it is: measured on a 0.5B-shaped
         // model, peak RSS 873 MB instead of 1,392 MB, load 0.7 s instead of 3.4 s, and no slower (docs/benchmarks).
-        if (!options.SessionConfig.ContainsKey("session.disable_prepacking"))
+        // MatMulNBits needs its pre-packed layout for its fast kernels, so quantized packages keep pre-packing (docs/quantization.md).
+        if (!options.SessionConfig.ContainsKey("session.disable_prepacking") && !package.Config.Weights.IsQuantized)
         {
             sessionOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
         }

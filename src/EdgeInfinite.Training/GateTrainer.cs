@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.ModelBuilder;
 using EdgeInfinite.Onnx.Packaging;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;

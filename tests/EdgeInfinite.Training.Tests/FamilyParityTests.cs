@@ -1,3 +1,4 @@
+using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.ModelBuilder;
 using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx;

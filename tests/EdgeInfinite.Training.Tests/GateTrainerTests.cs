@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;

@@ -1,4 +1,5 @@
 using EdgeInfinite.ModelBuilder.Checkpoints;
+using EdgeInfinite.ModelBuilder.Packaging;
 
 namespace EdgeInfinite.Training.Tests;
 

@@ -1,3 +1,4 @@
+using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

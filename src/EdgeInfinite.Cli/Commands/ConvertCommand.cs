@@ -21,16 +21,20 @@ internal static class ConvertCommand
         var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne, L2Normalized or Exponential.", DefaultValueFactory = _ => defaults.FeatureMap };
         var featureScale = new Option<double>("--feature-scale") { Description = "Scale β of the exponential feature map, σ(x) = exp(min(β·x, 30)).", DefaultValueFactory = _ => defaults.FeatureScale };
         var maxPositions = new Option<int?>("--max-positions") { Description = "Positions covered by the rotary caches (default: max_position_embeddings)." };
+        var precision = PrecisionOptions.Precision();
+        var blockSize = PrecisionOptions.BlockSize();
+        var accuracyLevel = PrecisionOptions.AccuracyLevel();
 
         var command = new Command("convert", "Convert a Hugging Face checkpoint into an EdgeInfinite model package.")
         {
-            source, output, overwrite, sink, window, segment, threshold, rule, featureMap, featureScale, maxPositions,
+            source, output, overwrite, sink, window, segment, threshold, rule, featureMap, featureScale, maxPositions, precision, blockSize, accuracyLevel,
         };
         command.SetAction(parse =>
         {
             var options = new ConversionOptions
             {
                 Overwrite = parse.GetValue(overwrite),
+                Weights = PrecisionOptions.Read(parse, precision, blockSize, accuracyLevel),
                 MaxPositions = parse.GetValue(maxPositions),
                 LongRoute = new LongRouteSettings
                 {
@@ -50,7 +54,7 @@ internal static class ConvertCommand
                 config = new PackageBuilder().Convert(parse.GetValue(source)!.FullName, target, options, new SyncProgress<ConversionProgress>(p => bar.Report(p.Stage, p.Fraction)));
             }
 
-            stdout.WriteLine($"wrote {target} ({config.Architecture.Family}, {config.Architecture.NumLayers} layers, vocab {config.Architecture.VocabSize})");
+            stdout.WriteLine($"wrote {target} ({config.Architecture.Family}, {config.Architecture.NumLayers} layers, vocab {config.Architecture.VocabSize}, weights {GraphWeightInfo.Describe(config.Weights)})");
             return 0;
         });
         return command;

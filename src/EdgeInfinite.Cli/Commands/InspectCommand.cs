@@ -23,6 +23,7 @@ internal static class InspectCommand
             stdout.WriteLine($"dimensions    layers {a.NumLayers}, hidden {a.HiddenSize}, intermediate {a.IntermediateSize}, heads {a.NumHeads}, kv heads {a.NumKvHeads}, head dim {a.HeadDim}, vocab {a.VocabSize}");
             stdout.WriteLine($"rope          theta {a.RopeTheta}{(a.RopeScaling is { } s ? $", llama3 scaling x{s.Factor}" : string.Empty)}, max positions {c.MaxPositions}");
             stdout.WriteLine($"long route    S {c.LongRoute.SinkTokens}, W {c.LongRoute.WindowTokens}, L {c.LongRoute.SegmentTokens}, threshold {c.LongRoute.RouteThreshold}, update {c.LongRoute.UpdateRule.ToString().ToLowerInvariant()}, features {c.LongRoute.FeatureMap}{(c.LongRoute.FeatureMap == MemoryFeatureMap.Exponential ? $" (β {c.LongRoute.FeatureScale})" : "")}, eps {c.LongRoute.Epsilon}");
+            stdout.WriteLine($"weights       {GraphWeightInfo.Describe(c.Weights)}");
             stdout.WriteLine($"parameters    {parameters:N0} base + {gates:N0} gate ({100.0 * gates / parameters:0.###}%)");
             stdout.WriteLine($"memory state  {(long)a.NumLayers * a.NumKvHeads * a.HeadDim * (a.HeadDim + 1) * sizeof(float):N0} bytes compressed memory; {2L * a.NumLayers * a.NumKvHeads * a.HeadDim * sizeof(float):N0} bytes KV per token");
             stdout.WriteLine($"tokens        eos [{string.Join(", ", c.Tokens.EosTokenIds)}], bos {c.Tokens.BosTokenId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, tokenizer {(p.HasTokenizer ? "yes" : "none (id prompts only)")}");

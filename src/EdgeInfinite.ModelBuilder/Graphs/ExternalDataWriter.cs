@@ -18,7 +18,9 @@ internal sealed class ExternalDataWriter : IDisposable
     /// <summary>Gets the file name written into each tensor's <c>location</c> entry.</summary>
     public string Location { get; }
 
-    public (long Offset, long Length) Append(ReadOnlySpan<float> values)
+    public (long Offset, long Length) Append(ReadOnlySpan<float> values) => Append(MemoryMarshal.AsBytes(values));
+
+    public (long Offset, long Length) Append(ReadOnlySpan<byte> bytes)
     {
         long pad = (Alignment - (_stream.Position % Alignment)) % Alignment;
         if (pad > 0)
@@ -27,8 +29,8 @@ internal sealed class ExternalDataWriter : IDisposable
         }
 
         long offset = _stream.Position;
-        _stream.Write(MemoryMarshal.AsBytes(values));
-        return (offset, (long)values.Length * sizeof(float));
+        _stream.Write(bytes);
+        return (offset, bytes.Length);
     }
 
     public void Dispose() => _stream.Dispose();

@@ -7,11 +7,13 @@ namespace EdgeInfinite.ModelBuilder.Graphs;
 internal sealed class OnnxGraphBuilder
 {
     public const int Float = 1;
+    public const int UInt8 = 2;
     public const int Int32 = 6;
     public const int Int64 = 7;
 
     private readonly GraphProto _graph = new();
     private readonly HashSet<string> _initializers = new(StringComparer.Ordinal);
+    private readonly List<KeyValuePair<string, string>> _metadata = [];
     private int _counter;
 
     public OnnxGraphBuilder(string name) => _graph.Name = name;
@@ -23,11 +25,11 @@ internal sealed class OnnxGraphBuilder
     public void Output(string name, int elemType, params object[] dims) => _graph.Output.Add(ValueInfo(name, elemType, dims));
 
     /// <summary>Adds an initializer stored in the shared external-data file (once per name).</summary>
-    public string ExternalInitializer(string name, long[] dims, string location, (long Offset, long Length) range)
+    public string ExternalInitializer(string name, long[] dims, string location, (long Offset, long Length) range, int dataType = Float)
     {
         if (_initializers.Add(name))
         {
-            var t = new TensorProto { Name = name, DataType = Float, DataLocation = TensorProto.Types.DataLocation.External };
+            var t = new TensorProto { Name = name, DataType = dataType, DataLocation = TensorProto.Types.DataLocation.External };
             t.Dims.AddRange(dims);
             t.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
             t.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = range.Offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -83,9 +85,13 @@ internal sealed class OnnxGraphBuilder
         _graph.Node.Add(n);
     }
 
+    /// <summary>Adds a <c>metadata_props</c> entry to the model (ONNX Runtime shows it as custom metadata).</summary>
+    public void Metadata(string key, string value) => _metadata.Add(new(key, value));
+
     public ModelProto ToModel(string producer)
     {
         var model = new ModelProto { IrVersion = 10, ProducerName = producer, ProducerVersion = "0.1.0", Graph = _graph };
+        model.MetadataProps.AddRange(_metadata.Select(e => new StringStringEntryProto { Key = e.Key, Value = e.Value }));
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 21 });
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "com.microsoft", Version = 1 });
         return model;

@@ -11,7 +11,10 @@ namespace EdgeInfinite.ModelBuilder.Graphs;
 /// <c>SimplifiedLayerNormalization</c>, <c>SkipSimplifiedLayerNormalization</c>, packed QKV and gate/up MatMuls,
 /// and <c>GroupQueryAttention</c> with in-op rotary embedding and a shared past/present KV buffer.
 /// The chunk graph adds, per layer, the memory read and the memory gate between attention and <c>o_proj</c>.
-/// <see cref="GraphLayoutOptions"/> swaps each fused part for plain ops, for measurement.
+/// <see cref="GraphLayoutOptions"/> swaps each fused part for plain ops, for measurement. With quantized
+/// <see cref="WeightSettings"/> every projection and the LM head are <c>MatMulNBits</c> and the embedding is
+/// <c>GatherBlockQuantized</c> over the same bytes as the (tied) LM head, as GenAI's builder lays out an int4 CPU model
+/// with shared embeddings; the memory gate stays float32.
 /// </summary>
 internal sealed class TransformerGraphWriter
 {
@@ -26,10 +29,15 @@ internal sealed class TransformerGraphWriter
     private readonly float _featureScale;
     private readonly int _ropeCacheLength;
     private readonly GraphLayoutOptions _layout;
+    private readonly WeightSettings _precision;
     private UnfusedAttentionInputs? _unfused;
 
-    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength, GraphLayoutOptions? layout = null, LongRouteSettings? route = null)
+    /// <summary>Gets or sets trained gate parameters to write (per layer <c>w</c> <c>[hidden, heads]</c>, <c>b</c> <c>[heads]</c>); <see langword="null"/> writes untrained gates.</summary>
+    public (IReadOnlyList<float[]> Weights, IReadOnlyList<float[]> Biases)? Gates { get; init; }
+
+    public TransformerGraphWriter(TransformerWeights weights, WeightStore store, float memoryEpsilon, int ropeCacheLength, GraphLayoutOptions? layout = null, LongRouteSettings? route = null, WeightSettings? precision = null)
     {
+        _precision = precision ?? WeightSettings.Float32;
         _featureMap = route?.FeatureMap ?? MemoryFeatureMap.EluPlusOne;
         _featureScale = (float)(route?.FeatureScale ?? ExponentialFeatures.DefaultScale);
         _layout = layout ?? GraphLayoutOptions.Default;
@@ -80,8 +88,12 @@ internal sealed class TransformerGraphWriter
             }
         }
 
-        string embed = _store.Use(g, "model.embed_tokens.weight", [_a.VocabSize, d], () => _w.Embedding);
-        string residual = g.Node("Gather", [embed, C.InputIds], "/model/embed_tokens", ("axis", 0));
+        foreach (var (key, value) in GraphWeightInfo.Entries(_precision))
+        {
+            g.Metadata(key, value);
+        }
+
+        string residual = Embedding(g);
         string normed = RmsNorm(g, residual, Weight(g, "model.layers.0.input_layernorm.weight", _w.Layers[0].InputNorm), "/model/layers.0/input_layernorm");
         var (cos, sin) = RopeCaches(g);
         _unfused = _layout.Attention == AttentionLayout.Unfused ? UnfusedInputs(g, totalLen, chunk) : null;
@@ -91,7 +103,7 @@ internal sealed class TransformerGraphWriter
             var l = _w.Layers[i];
             string p = $"model.layers.{i}.";
             string attn = Attention(g, i, l, normed, seqlensK, totalLen, cos, sin, chunk);
-            string o = g.Node("MatMul", [attn, _store.Use(g, p + "self_attn.o_proj.weight", [_a.NumHeads * hd, d], () => Transpose(l.OWeight, d, _a.NumHeads * hd))], $"/model/layers.{i}/attn/o_proj");
+            string o = Linear(g, attn, p + "self_attn.o_proj.weight", d, _a.NumHeads * hd, () => l.OWeight, $"/model/layers.{i}/attn/o_proj");
             if (l.OBias is not null)
             {
                 o = g.Node("Add", [o, Weight(g, p + "self_attn.o_proj.bias", l.OBias)], $"/model/layers.{i}/attn/o_proj_bias");
@@ -142,8 +154,8 @@ internal sealed class TransformerGraphWriter
         string q, k, v;
         if (_layout.PackedProjections)
         {
-            string qkvW = _store.Use(g, p + "qkv_proj.weight", [d, qOut + 2 * kvOut], () => PackColumns(d, Transpose(l.QWeight, qOut, d), Transpose(l.KWeight, kvOut, d), Transpose(l.VWeight, kvOut, d)));
-            string qkv = g.Node("MatMul", [x, qkvW], n + "/qkv_proj");
+            // Hugging Face [out, in] matrices stacked along out: the packed [q+k+v, in] matrix.
+            string qkv = Linear(g, x, p + "qkv_proj.weight", qOut + 2 * kvOut, d, () => [.. l.QWeight, .. l.KWeight, .. l.VWeight], n + "/qkv_proj");
             if (l.QBias is not null || l.KBias is not null || l.VBias is not null)
             {
                 string bias = _store.Use(g, p + "qkv_proj.bias", [qOut + 2 * kvOut], () =>
@@ -219,8 +231,8 @@ internal sealed class TransformerGraphWriter
         string memHeads = g.Node("Reshape", [mt, g.ConstInt64(n + "/m4", 0, 0, heads, hd)], n + "/m_heads");
         string localHeads = g.Node("Reshape", [local, g.ConstInt64(n + "/l4", 0, 0, heads, hd)], n + "/l_heads");
 
-        string gw = _store.Use(g, p + "weight", [d, heads], () => new float[d * heads]);
-        string gb = _store.Use(g, p + "bias", [heads], () => Enumerable.Repeat(UntrainedGateBias, heads).ToArray());
+        string gw = _store.Use(g, p + "weight", [d, heads], () => Gates?.Weights[i] ?? new float[d * heads]);
+        string gb = _store.Use(g, p + "bias", [heads], () => Gates?.Biases[i] ?? Enumerable.Repeat(UntrainedGateBias, heads).ToArray());
         string logit = g.Node("Add", [g.Node("MatMul", [x, gw], n + "/gate_proj"), gb], n + "/gate_bias");
         string gate = g.Node("Mul", [g.Node("Sigmoid", [logit], n + "/gate_sigmoid"), C.GateEnable], n + "/gate_enable");
         string gate4 = g.Node("Unsqueeze", [gate, g.ConstInt64(n + "/gate_axis", -1)], n + "/gate_unsqueeze");
@@ -244,8 +256,8 @@ internal sealed class TransformerGraphWriter
         string gate, up;
         if (_layout.PackedProjections)
         {
-            string w = _store.Use(g, p + "gate_up_proj.weight", [d, 2 * inter], () => PackColumns(d, Transpose(l.GateWeight, inter, d), Transpose(l.UpWeight, inter, d)));
-            var gu = g.NodeMulti("Split", [g.Node("MatMul", [x, w], n + "/gate_up_proj"), g.ConstInt64(n + "/split", inter, inter)], 2, n + "/split_gate_up", null, ("axis", -1L));
+            string gateUp = Linear(g, x, p + "gate_up_proj.weight", 2 * inter, d, () => [.. l.GateWeight, .. l.UpWeight], n + "/gate_up_proj");
+            var gu = g.NodeMulti("Split", [gateUp, g.ConstInt64(n + "/split", inter, inter)], 2, n + "/split_gate_up", null, ("axis", -1L));
             (gate, up) = (gu[0], gu[1]);
         }
         else
@@ -256,12 +268,20 @@ internal sealed class TransformerGraphWriter
 
         string silu = g.Node("Mul", [gate, g.Node("Sigmoid", [gate], n + "/act/sigmoid")], n + "/act/silu");
         string h = g.Node("Mul", [silu, up], n + "/act/up");
-        return g.Node("MatMul", [h, _store.Use(g, p + "down_proj.weight", [inter, d], () => Transpose(l.DownWeight, d, inter))], n + "/down_proj");
+        return Linear(g, h, p + "down_proj.weight", d, inter, () => l.DownWeight, n + "/down_proj");
     }
 
     private void LmHead(OnnxGraphBuilder g, string normed)
     {
         int d = _a.HiddenSize, vocab = _a.VocabSize;
+        if (_precision.IsQuantized)
+        {
+            string name = _a.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
+            var q = _store.UseQuantized(g, name, vocab, d, _precision.Bits, _precision.BlockSize, gatherView: false, () => _a.TieWordEmbeddings ? _w.Embedding : _w.LmHead);
+            g.NodeWithOutputs("MatMulNBits", [normed, q.Data, q.Scales], [C.Logits], "/lm_head/MatMulNBits", "com.microsoft", MatMulNBitsAttributes(d, vocab));
+            g.Output(C.Logits, OnnxGraphBuilder.Float, g.Graph.Input[0].Type.TensorType.Shape.Dim[0].HasDimValue ? 1 : "batch_size", "sequence_length", vocab);
+            return;
+        }
 
         // Gemm with transB reads the [vocab, hidden] matrix as stored, so tied embeddings need no second copy.
         string head = _a.TieWordEmbeddings
@@ -297,9 +317,41 @@ internal sealed class TransformerGraphWriter
     /// <summary><c>x · Wᵀ (+ b)</c> for a Hugging Face <c>[out, in]</c> weight.</summary>
     private string Projection(OnnxGraphBuilder g, string x, string name, float[] weight, float[]? bias, int outputs, string n)
     {
-        int d = weight.Length / outputs;
-        string y = g.Node("MatMul", [x, _store.Use(g, name + ".weight", [d, outputs], () => Transpose(weight, outputs, d))], n);
+        string y = Linear(g, x, name + ".weight", outputs, weight.Length / outputs, () => weight, n);
         return bias is null ? y : g.Node("Add", [y, Weight(g, name + ".bias", bias)], n + "_bias");
+    }
+
+    /// <summary>
+    /// <c>x · Wᵀ</c> for a Hugging Face <c>[rows = out, cols = in]</c> weight: <c>MatMul</c> on the stored <c>[in, out]</c>
+    /// transpose, or <c>MatMulNBits</c> on the block-quantized <c>[out, in]</c> matrix (its native layout).
+    /// </summary>
+    private string Linear(OnnxGraphBuilder g, string x, string name, int rows, int cols, Func<float[]> weight, string n)
+    {
+        if (!_precision.IsQuantized)
+        {
+            return g.Node("MatMul", [x, _store.Use(g, name, [cols, rows], () => Transpose(weight(), rows, cols))], n);
+        }
+
+        var q = _store.UseQuantized(g, name, rows, cols, _precision.Bits, _precision.BlockSize, gatherView: false, weight);
+        return g.MsNode("MatMulNBits", [x, q.Data, q.Scales], n + "/MatMulNBits", MatMulNBitsAttributes(cols, rows));
+    }
+
+    private (string, object)[] MatMulNBitsAttributes(int k, int n) =>
+        [("K", (long)k), ("N", (long)n), ("bits", (long)_precision.Bits), ("block_size", (long)_precision.BlockSize), ("accuracy_level", (long)_precision.AccuracyLevel)];
+
+    /// <summary>The token embedding: <c>Gather</c> on float32 rows, or <c>GatherBlockQuantized</c> on the quantized rows (shared with a tied LM head).</summary>
+    private string Embedding(OnnxGraphBuilder g)
+    {
+        int d = _a.HiddenSize;
+        if (!_precision.IsQuantized)
+        {
+            string embed = _store.Use(g, "model.embed_tokens.weight", [_a.VocabSize, d], () => _w.Embedding);
+            return g.Node("Gather", [embed, C.InputIds], "/model/embed_tokens", ("axis", 0));
+        }
+
+        var q = _store.UseQuantized(g, "model.embed_tokens.weight", _a.VocabSize, d, _precision.Bits, _precision.BlockSize, gatherView: true, () => _w.Embedding);
+        return g.MsNode("GatherBlockQuantized", [q.Rows!, C.InputIds, q.Scales], "/model/embed_tokens",
+            ("bits", (long)_precision.Bits), ("block_size", (long)_precision.BlockSize), ("gather_axis", 0L), ("quantize_axis", 1L));
     }
 
     /// <summary>RMSNorm over the last axis: one <c>SimplifiedLayerNormalization</c>, or the plain ops it fuses.</summary>
@@ -420,25 +472,5 @@ internal sealed class TransformerGraphWriter
         }
 
         return t;
-    }
-
-    /// <summary>Concatenates <c>[rows, n_i]</c> matrices along columns.</summary>
-    private static float[] PackColumns(int rows, params float[][] parts)
-    {
-        int total = parts.Sum(p => p.Length / rows);
-        var result = new float[(long)rows * total];
-        int offset = 0;
-        foreach (var part in parts)
-        {
-            int cols = part.Length / rows;
-            for (int r = 0; r < rows; r++)
-            {
-                Array.Copy(part, (long)r * cols, result, (long)r * total + offset, cols);
-            }
-
-            offset += cols;
-        }
-
-        return result;
     }
 }

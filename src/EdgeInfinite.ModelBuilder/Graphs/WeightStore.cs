@@ -1,12 +1,15 @@
+using EdgeInfinite.ModelBuilder.Quantization;
+
 namespace EdgeInfinite.ModelBuilder.Graphs;
 
 /// <summary>
 /// Writes each named weight once into the package's external-data file and hands out its location, so the
-/// chunk graph and the standard decoder graph share one copy of every weight.
+/// chunk graph and the standard decoder graph share one copy of every weight (float32 or block-quantized).
 /// </summary>
 internal sealed class WeightStore(ExternalDataWriter writer)
 {
     private readonly Dictionary<string, (long[] Dims, (long, long) Range)> _written = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QuantizedEntry> _quantized = new(StringComparer.Ordinal);
 
     public long BytesWritten { get; private set; }
 
@@ -30,4 +33,32 @@ internal sealed class WeightStore(ExternalDataWriter writer)
 
         return graph.ExternalInitializer(name, entry.Dims, writer.Location, entry.Range);
     }
+
+    /// <summary>
+    /// Registers a block-quantized <c>[rows, columns]</c> weight (quantized and written on first use) and adds its
+    /// initializers to the graph: <c>{name}_Q{bits}</c> <c>[rows, blocks, blob]</c> and <c>{name}_scales</c> <c>[rows, blocks]</c>
+    /// for <c>MatMulNBits</c>, and, when <paramref name="gatherView"/>, <c>{name}_Q{bits}_rows</c>, the same bytes seen as
+    /// <c>[rows, columns·bits/8]</c> for <c>GatherBlockQuantized</c> (stored once, two views).
+    /// </summary>
+    public QuantizedNames UseQuantized(OnnxGraphBuilder graph, string name, int rows, int columns, int bits, int blockSize, bool gatherView, Func<float[]> values)
+    {
+        if (!_quantized.TryGetValue(name, out var entry))
+        {
+            var q = BlockQuantizer.Quantize(values(), rows, columns, bits, blockSize);
+            var dataRange = writer.Append(q.Data);
+            var scaleRange = writer.Append(q.Scales);
+            BytesWritten += dataRange.Length + scaleRange.Length;
+            entry = new QuantizedEntry(q.Rows, q.BlocksPerRow, q.BlobSize, bits, dataRange, scaleRange);
+            _quantized[name] = entry;
+        }
+
+        string b = graph.ExternalInitializer($"{name}_Q{entry.Bits}", [entry.Rows, entry.Blocks, entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8);
+        string scales = graph.ExternalInitializer($"{name}_scales", [entry.Rows, entry.Blocks], writer.Location, entry.Scales);
+        string? rowsView = gatherView
+            ? graph.ExternalInitializer($"{name}_Q{entry.Bits}_rows", [entry.Rows, (long)entry.Blocks * entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8)
+            : null;
+        return new QuantizedNames(b, scales, rowsView);
+    }
+
+    private sealed record QuantizedEntry(int Rows, int Blocks, int Blob, int Bits, (long, long) Data, (long, long) Scales);
 }

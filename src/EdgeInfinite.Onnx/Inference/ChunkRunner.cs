@@ -88,5 +88,13 @@ internal sealed class ChunkRunner : IDisposable
                 throw new InvalidDataException($"Model package '{package.Directory}': '{package.Config.Files.ChunkGraph}' has no input '{name}'; it does not match edgeinfinite.json (numLayers {_a.NumLayers}) or is not an EdgeInfinite chunk graph.");
             }
         }
+
+        var graph = GraphWeightInfo.Read(_session.ModelMetadata.CustomMetadataMap);
+        var expected = package.Config.Weights;
+        if (graph.Precision != expected.Precision || (expected.IsQuantized && (graph.BlockSize != expected.BlockSize || graph.AccuracyLevel != expected.AccuracyLevel)))
+        {
+            throw new InvalidDataException(
+                $"Model package '{package.Directory}': '{package.Config.Files.ChunkGraph}' holds {graph} weights but {PackageConfig.FileName} field 'weights' says {GraphWeightInfo.Describe(expected)}; the graph and the config do not belong together.");
+        }
     }
 }

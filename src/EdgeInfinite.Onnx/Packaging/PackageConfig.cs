@@ -9,8 +9,9 @@ public sealed record PackageConfig
     /// <summary>The file name of the config inside a package folder.</summary>
     public const string FileName = "edgeinfinite.json";
 
-    /// <summary>The format version this library writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>The format version this library writes; it reads this one and every earlier one.</summary>
+    /// <remarks>Version 2 added <see cref="Weights"/>; a version-1 package is float32.</remarks>
+    public const int CurrentFormatVersion = 2;
 
     private static readonly JsonSerializerOptions s_json = new()
     {
@@ -34,6 +35,9 @@ public sealed record PackageConfig
 
     /// <summary>Gets the special tokens.</summary>
     public TokenSettings Tokens { get; init; } = new();
+
+    /// <summary>Gets the weight precision (float32 when the field is absent, as in every version-1 package).</summary>
+    public WeightSettings Weights { get; init; } = WeightSettings.Float32;
 
     /// <summary>Gets the file names.</summary>
     public PackageFiles Files { get; init; } = new();
@@ -91,7 +95,7 @@ public sealed record PackageConfig
             }
         }
 
-        Require(FormatVersion == CurrentFormatVersion, "formatVersion", FormatVersion, $"this library reads version {CurrentFormatVersion}");
+        Require(FormatVersion is >= 1 and <= CurrentFormatVersion, "formatVersion", FormatVersion, $"this library reads versions 1 to {CurrentFormatVersion}");
         Require(!string.IsNullOrWhiteSpace(Revision), "revision", Revision, "must be set (the converter writes a new one for every package)");
         var a = Architecture;
         Require(a is not null, "architecture", null, "it is required");
@@ -101,6 +105,9 @@ public sealed record PackageConfig
         Require(a.NumHeads > 0, "architecture.numHeads", a.NumHeads, "must be positive");
         Require(a.NumKvHeads > 0 && a.NumHeads % a.NumKvHeads == 0, "architecture.numKvHeads", a.NumKvHeads, "must divide numHeads");
         Require(a.HeadDim > 0 && a.HeadDim % 16 == 0, "architecture.headDim", a.HeadDim, "must be a positive multiple of 16 (GroupQueryAttention with rotary)");
+        Require(Weights is not null, "weights", null, "it must be an object when present");
+        Require(FormatVersion >= 2 || !Weights!.IsQuantized, "weights.precision", Weights!.Precision, "quantized weights need formatVersion 2");
+        Weights.Validate(a, source);
         var l = LongRoute;
         Require(l.SinkTokens >= 0, "longRoute.sinkTokens", l.SinkTokens, "must be zero or more");
         Require(l.SegmentTokens > 0, "longRoute.segmentTokens", l.SegmentTokens, "must be positive");

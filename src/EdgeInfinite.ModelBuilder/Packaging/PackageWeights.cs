@@ -1,7 +1,7 @@
 using EdgeInfinite.ModelBuilder.Checkpoints;
 using EdgeInfinite.Onnx.Packaging;
 
-namespace EdgeInfinite.Training;
+namespace EdgeInfinite.ModelBuilder.Packaging;
 
 /// <summary>The weights of a converted package, read back into canonical form, with its memory gates.</summary>
 public sealed class PackageWeights

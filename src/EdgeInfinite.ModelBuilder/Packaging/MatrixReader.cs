@@ -1,0 +1,55 @@
+using EdgeInfinite.ModelBuilder.Quantization;
+using EdgeInfinite.Onnx.Packaging;
+
+namespace EdgeInfinite.ModelBuilder.Packaging;
+
+/// <summary>Reads weight matrices in either precision and returns them in Hugging Face's <c>[out, in]</c> layout.</summary>
+internal sealed class MatrixReader(ExternalTensorReader reader, WeightSettings precision, string graphPath)
+{
+    /// <summary>A projection: float32 stored transposed <c>[in, out]</c> for <c>MatMul</c>, or quantized <c>[out, in]</c>.</summary>
+    public float[] Linear(string name, int rows, int cols) =>
+        precision.IsQuantized ? Quantized(name, rows, cols) : Transpose(Float(name, (long)rows * cols), cols, rows);
+
+    /// <summary>An embedding or LM head: float32 stored as <c>[vocab, hidden]</c>, or quantized.</summary>
+    public float[] Rows(string name, int rows, int cols) =>
+        precision.IsQuantized ? Quantized(name, rows, cols) : Float(name, (long)rows * cols);
+
+    private float[] Float(string name, long count)
+    {
+        if (!reader.Has(name))
+        {
+            throw new InvalidDataException($"'{graphPath}' has no float32 initializer '{name}' though {PackageConfig.FileName} field 'weights.precision' says fp32.");
+        }
+
+        return reader.Read(name, count);
+    }
+
+    private float[] Quantized(string name, int rows, int cols)
+    {
+        int bits = precision.Bits, block = precision.BlockSize, blocks = cols / block;
+        string dataName = $"{name}_Q{bits}";
+        if (!reader.Has(dataName))
+        {
+            throw new InvalidDataException($"'{graphPath}' has no {bits}-bit initializer '{dataName}' though {PackageConfig.FileName} field 'weights.precision' says {GraphWeightInfo.Name(precision.Precision)} (block size {block}).");
+        }
+
+        var bytes = reader.ReadBytes(dataName, [rows, blocks, block * bits / 8]);
+        var scales = reader.Read($"{name}_scales", (long)rows * blocks);
+        return new QuantizedMatrix(rows, cols, bits, block, bytes, scales).Dequantize();
+    }
+
+    /// <summary>Transposes a row-major <c>[rows, cols]</c> matrix.</summary>
+    private static float[] Transpose(float[] m, int rows, int cols)
+    {
+        var t = new float[m.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                t[(long)c * rows + r] = m[(long)r * cols + c];
+            }
+        }
+
+        return t;
+    }
+}
