@@ -3,7 +3,10 @@ using EdgeInfinite.Onnx.Packaging;
 
 namespace EdgeInfinite.SideBySide;
 
-/// <summary>The EdgeInfinite packages of one checkpoint at each weight precision (fp32, int8, int4), each converted once per work folder.</summary>
+/// <summary>
+/// The EdgeInfinite packages of one checkpoint at each weight precision: float32 converted from the checkpoint, int8
+/// and int4 quantized from that package by the library's quantizer; each written once per work folder.
+/// </summary>
 internal static class PackageVariants
 {
     /// <summary>The precisions the app accepts, in table order.</summary>
@@ -47,6 +50,10 @@ internal static class PackageVariants
     public static long FolderBytes(string folder) =>
         new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
-    private static void Quantize(string source, string target, string precision) =>
-        throw new InvalidOperationException($"this build cannot write {precision} packages (from '{source}' to '{target}'): weight quantization is not available");
+    // The library's quantize path (what `edgeinfinite quantize` runs), with its default block size and accuracy level.
+    private static void Quantize(string source, string target, string precision)
+    {
+        Console.Error.WriteLine($"side-by-side: quantizing {source} to {precision} ...");
+        PackageQuantizer.Quantize(source, target, WeightSettings.For(WeightSettings.ParsePrecision(precision)));
+    }
 }

@@ -96,7 +96,7 @@ internal static class SideBySideApp
             {
                 packages[precision] = PackageVariants.Ensure(checkpoint, readyPackage, work, precision, settings, maxPositions);
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or ArgumentException or IOException)
             {
                 missing[precision] = ex.Message;
                 Console.Error.WriteLine($"side-by-side: no {precision} package: {ex.Message}");
