@@ -74,6 +74,8 @@ internal static class SideBySideApp
             throw new ArgumentException($"--baseline '{b}' is not MODE:PRECISION (for example llamasharp:int4)");
         }
 
+        // Cells not to run (MODE:PRECISION, comma-separated), to spend a busy machine's time on the rows that matter.
+        var skip = (a.TryGetValue("--skip", out var sk) ? sk : string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         foreach (string precision in precisions)
         {
             _ = PackageVariants.Precisions.Contains(precision) ? precision : throw new ArgumentException($"--precisions: unknown precision '{precision}' (fp32, int8, int4)");
@@ -119,7 +121,7 @@ internal static class SideBySideApp
                 var cells = new List<BenchRow>();
                 foreach (string precision in precisions)
                 {
-                    foreach (string mode in modes)
+                    foreach (string mode in modes.Where(x => !skip.Contains($"{x}:{precision}")))
                     {
                         bool llama = mode.StartsWith("llamasharp", StringComparison.Ordinal);
                         cells.Add(!llama && missing.TryGetValue(precision, out var why)
