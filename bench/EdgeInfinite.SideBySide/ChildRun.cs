@@ -1,14 +1,14 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 
 namespace EdgeInfinite.SideBySide;
 
-/// <summary>Runs one measurement in a fresh process (so its peak RSS is its own) with a time cap.</summary>
+/// <summary>Runs one measurement in a fresh process (so its peak RSS is its own: one engine per process) with a time cap.</summary>
 internal static class ChildRun
 {
-    public static BenchRow Measure(string model, string mode, int length, string package, string? gguf, int decode, int? threads, TimeSpan cap)
+    /// <summary>Runs <c>run-one</c> with <paramref name="arguments"/> and reads its JSON line into a row (bytes left to the caller).</summary>
+    public static BenchRow Measure(string model, string mode, string weights, int length, IEnumerable<string> arguments, TimeSpan cap)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this program's path");
@@ -18,21 +18,10 @@ internal static class ChildRun
             start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         }
 
-        foreach (string a in new[] { "run-one", "--mode", mode, "--length", length.ToString(CultureInfo.InvariantCulture), "--package", package, "--decode", decode.ToString(CultureInfo.InvariantCulture) })
+        start.ArgumentList.Add("run-one");
+        foreach (string a in arguments)
         {
             start.ArgumentList.Add(a);
-        }
-
-        if (gguf is not null)
-        {
-            start.ArgumentList.Add("--gguf");
-            start.ArgumentList.Add(gguf);
-        }
-
-        if (threads is { } t)
-        {
-            start.ArgumentList.Add("--threads");
-            start.ArgumentList.Add(t.ToString(CultureInfo.InvariantCulture));
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a child run");
@@ -41,17 +30,17 @@ internal static class ChildRun
         if (!process.WaitForExit(cap))
         {
             process.Kill(entireProcessTree: true);
-            return new BenchRow(model, mode, length, null, null, null, $"over cap ({cap.TotalSeconds:0} s)");
+            return new BenchRow(model, mode, weights, length, null, null, null, null, $"over cap ({cap.TotalSeconds:0} s)");
         }
 
         string line = stdout.Result.Split('\n').LastOrDefault(l => l.StartsWith('{')) ?? string.Empty;
         if (process.ExitCode != 0 || line.Length == 0)
         {
             string error = stderr.Result.Split('\n').LastOrDefault(l => l.Trim().Length > 0)?.Trim() ?? $"exit {process.ExitCode}";
-            return new BenchRow(model, mode, length, null, null, null, "failed: " + error);
+            return new BenchRow(model, mode, weights, length, null, null, null, null, "failed: " + error);
         }
 
         var r = JsonDocument.Parse(line).RootElement;
-        return new BenchRow(model, mode, length, r.GetProperty("ttft_ms").GetDouble(), r.GetProperty("peak_rss_mb").GetDouble(), r.GetProperty("decode_tokens_per_s").GetDouble(), "ok");
+        return new BenchRow(model, mode, weights, length, r.GetProperty("ttft_ms").GetDouble(), r.GetProperty("peak_rss_mb").GetDouble(), r.GetProperty("decode_tokens_per_s").GetDouble(), null, "ok");
     }
 }

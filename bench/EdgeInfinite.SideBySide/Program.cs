@@ -8,6 +8,7 @@ try
         "run-one" => RunOne.Run(parsed.Options),
         "conversation" => ConversationBench.Run(parsed.Options),
         "recall-plot" => RecallPlot.Run(parsed.Options),
+        "profile" => ProfileBench.Run(parsed.Options),
         _ => SideBySideApp.Run(parsed.Options),
     };
 }

@@ -21,8 +21,9 @@ internal static class RunOne
             "memoff" => new EdgeInfiniteRunner(package, Route.Long, memory: false, threads),
             "short" => new EdgeInfiniteRunner(package, Route.Short, memory: false, threads),
             "genai" => new GenAiRunner(package, threads),
-            "llamasharp" => new LlamaSharpRunner(a.TryGetValue("--gguf", out var g) ? g : throw new ArgumentException("llamasharp needs --gguf"), threads),
-            _ => throw new ArgumentException($"unknown mode '{mode}' (long, memoff, short, genai, llamasharp)"),
+            "llamasharp" => new LlamaSharpRunner(Gguf(a, mode), LlamaSharpSettings.User, threads),
+            "llamasharp-ref" => new LlamaSharpRunner(Gguf(a, mode), LlamaSharpSettings.Reference, threads),
+            _ => throw new ArgumentException($"unknown mode '{mode}' (long, memoff, short, genai, llamasharp, llamasharp-ref)"),
         };
         int vocab = Vocabulary(package);
         var random = new Random(length);
@@ -34,6 +35,9 @@ internal static class RunOne
             $"{{\"ttft_ms\":{ttft:0.###},\"decode_tokens_per_s\":{tps:0.###},\"peak_rss_mb\":{self.PeakWorkingSet64 / (1024.0 * 1024.0):0.#}}}"));
         return 0;
     }
+
+    private static string Gguf(IReadOnlyDictionary<string, string> a, string mode) =>
+        a.TryGetValue("--gguf", out var g) ? g : throw new ArgumentException($"{mode} needs --gguf");
 
     private static int Vocabulary(string package) =>
         Onnx.Packaging.ModelPackage.Open(package).Config.Architecture.VocabSize;

@@ -3,7 +3,10 @@ using System.Text;
 
 namespace EdgeInfinite.SideBySide;
 
-/// <summary>A small dependency-free SVG line chart: log2 x axis (context length), log10 y axis, one line per mode.</summary>
+/// <summary>
+/// Small dependency-free SVG charts: a line chart (log2 x axis for context length, log10 y axis, one line per mode)
+/// and, for a run at one length, a horizontal bar chart (one bar per engine row).
+/// </summary>
 internal static class SvgChart
 {
     private static readonly string[] s_colors = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
@@ -60,6 +63,32 @@ internal static class SvgChart
             i++;
         }
 
+        return sb.Append("</svg>").ToString();
+    }
+
+    public static string RenderBars(string title, string xLabel, IReadOnlyList<(string Label, double Value)> bars)
+    {
+        const int W = 720, L = 190, R = 90, T = 40, B = 40, Bar = 18, Gap = 6;
+        int h = T + B + bars.Count * (Bar + Gap);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">");
+        sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{W}\" height=\"{h}\" fill=\"white\"/><text x=\"{W / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{title}</text>");
+        double max = bars.Count == 0 ? 1 : bars.Max(b => b.Value);
+        var colors = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < bars.Count; i++)
+        {
+            // One color per engine (the label's first word), so precisions of one engine read as a group.
+            string engine = bars[i].Label.Split(' ')[0];
+            string color = colors.TryGetValue(engine, out var known) ? known : colors[engine] = s_colors[colors.Count % s_colors.Length];
+            double y = T + i * (Bar + Gap);
+            double width = bars[i].Value / max * (W - L - R);
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{L - 6}\" y=\"{y + Bar - 5:0.#}\" text-anchor=\"end\">{bars[i].Label}</text>");
+            sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{L}\" y=\"{y:0.#}\" width=\"{width:0.#}\" height=\"{Bar}\" fill=\"{color}\"/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{L + width + 4:0.#}\" y=\"{y + Bar - 5:0.#}\">{bars[i].Value:#,0.#}</text>");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{L}\" y1=\"{T - 4}\" x2=\"{L}\" y2=\"{h - B + 4}\" stroke=\"black\"/>");
+        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(W - R + L) / 2}\" y=\"{h - 12}\" text-anchor=\"middle\">{xLabel}</text>");
         return sb.Append("</svg>").ToString();
     }
 }

@@ -15,6 +15,13 @@ public sealed class EdgeInfiniteModelOptions
     /// </summary>
     public IDictionary<string, string> SessionConfig { get; set; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Gets or sets a file path prefix for an ONNX Runtime profile (a JSON trace of every graph run and node, written
+    /// when the model is disposed); <see langword="null"/> (the default) does not profile. Profiling costs time: for
+    /// finding the slowest step, not for measuring speed.
+    /// </summary>
+    public string? ProfileOutputPrefix { get; set; }
+
     /// <summary>Creates a copy.</summary>
     /// <returns>The copy.</returns>
     public EdgeInfiniteModelOptions Clone()

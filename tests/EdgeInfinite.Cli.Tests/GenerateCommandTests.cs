@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace EdgeInfinite.Cli.Tests;
 
 public sealed class GenerateCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
@@ -48,6 +50,47 @@ public sealed class GenerateCommandTests(CliFixture fixture) : IClassFixture<Cli
         Assert.Equal(prompt.Length * (expected.Length / 4), all.Length);
         Assert.True(MaxAbsDiff(all.AsSpan(all.Length - expected.Length), expected) <= 1e-3);
         Assert.Contains("prefill", run.Stderr);
+    }
+
+    [Fact]
+    public void Generate_LongPromptGreedy_StatsLineGivesTtftAndDecodeRateAlone()
+    {
+        var prompt = CliFixture.ReferenceIds("qwen2", "long_prompt_ids");
+
+        var run = CliRun.Invoke("generate", fixture.Package("qwen2"), "--prompt-ids", string.Join(",", prompt), "--max-new-tokens", "12", "--greedy", "--print-ids");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        string stats = run.Stderr.Split('\n').Last(l => l.Contains("ttft", StringComparison.Ordinal));
+        var match = System.Text.RegularExpressions.Regex.Match(stats, @"generated (\d+), ttft (\d+) ms, decode ([0-9.]+) tokens/s, ([0-9.]+) tokens/s overall");
+        Assert.True(match.Success, stats);
+        int generated = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        double decode = double.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture);
+        double overall = double.Parse(match.Groups[4].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(run.Stdout.Trim().Split(',').Length, generated);
+        Assert.True(generated >= 2, stats);
+
+        // The overall rate includes the prefill of the whole prompt; the decode rate does not, so it is higher.
+        Assert.True(decode > overall, stats);
+    }
+
+    [Fact]
+    public void Generate_OneNewToken_DecodeRateIsNotApplicable()
+    {
+        var run = CliRun.Invoke("generate", fixture.Package("llama"), "--prompt-ids", "1,2,3", "--max-new-tokens", "1", "--greedy", "--print-ids");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("generated 1, ttft ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" ms, decode n/a, ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(11, 1000, 3000, "5.0 tokens/s")]
+    [InlineData(2, 0, 250, "4.0 tokens/s")]
+    [InlineData(1, 500, 500, "n/a")]
+    [InlineData(0, 0, 0, "n/a")]
+    public void FormatDecodeRate_Timestamps_TokensAfterFirstOverTimeAfterFirst(int generated, int firstMs, int lastMs, string expected)
+    {
+        Assert.Equal(expected, Commands.GenerateCommand.FormatDecodeRate(generated, TimeSpan.FromMilliseconds(firstMs), TimeSpan.FromMilliseconds(lastMs)));
     }
 
     [Fact]

@@ -45,6 +45,20 @@ public sealed class RandomCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void FromPreset_FullQwen25_HasAll24LayersAndQwen25HalfBillionParameterCount()
+    {
+        var spec = RandomCheckpointSpec.FromPreset("qwen2.5-0.5b");
+        var names = RandomCheckpoint.Tensors(spec).Select(t => t.Name).ToHashSet();
+
+        Assert.Equal(24, spec.NumLayers);
+        Assert.Contains("model.layers.23.mlp.down_proj.weight", names);
+        Assert.DoesNotContain("model.layers.24.mlp.down_proj.weight", names);
+
+        // Qwen2.5-0.5B's published parameter count (tied embeddings): the same shapes as the real model.
+        Assert.Equal(494_032_768, spec.ParameterCount);
+    }
+
+    [Fact]
     public void Tensors_Qwen25Preset_HaveQwen25HalfBillionShapes()
     {
         var spec = RandomCheckpointSpec.FromPreset("qwen2.5-0.5b-4l");

@@ -39,6 +39,27 @@ public sealed class GenerationTests(ConvertedPackages packages) : IClassFixture<
     }
 
     [Fact]
+    public void Load_ProfileOutputPrefix_WritesTraceOfEveryGraphRunOnDisposeAndSameTokens()
+    {
+        var fixture = HfFixture.Load("qwen2");
+        string folder = Directory.CreateTempSubdirectory("edgeinfinite-profile-test-").FullName;
+        int[] ids;
+        using (var model = EdgeInfiniteModel.Load(packages.Get("qwen2"), new EdgeInfiniteModelOptions { ProfileOutputPrefix = Path.Combine(folder, "trace") }))
+        {
+            ids = Ids(new TextGenerator(model).Generate(fixture.PromptIds, new GenerationOptions { Greedy = true, MaxNewTokens = 6, StopTokenIds = [] }));
+        }
+
+        string trace = Assert.Single(Directory.GetFiles(folder, "trace*.json"));
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(trace));
+        int runs = document.RootElement.EnumerateArray().Count(e => e.TryGetProperty("name", out var n) && n.GetString() == "model_run");
+
+        // One prefill run and one run per decoded token after the first; profiling does not change the result.
+        Assert.Equal(6, runs);
+        Assert.Equal(fixture.GreedyNewIds.Take(6), ids);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public void Generate_RepetitionPenalty_ChangesGreedyOutput()
     {
         var fixture = HfFixture.Load("llama");

@@ -5,10 +5,13 @@ using EdgeInfinite.Onnx.Inference;
 
 namespace EdgeInfinite.SideBySide.Runners;
 
-/// <summary>This project's engine on one route: long (memory on), memoff (sink + window) or short (full KV cache).</summary>
-internal sealed class EdgeInfiniteRunner(string package, Route route, bool memory, int? threads) : IModeRunner
+/// <summary>
+/// This project's engine on one route: long (memory on), memoff (sink + window) or short (full KV cache); with
+/// <paramref name="profilePrefix"/>, ONNX Runtime writes a profile of every run when the runner is disposed.
+/// </summary>
+internal sealed class EdgeInfiniteRunner(string package, Route route, bool memory, int? threads, string? profilePrefix = null) : IModeRunner
 {
-    private readonly EdgeInfiniteModel _model = EdgeInfiniteModel.Load(package, new EdgeInfiniteModelOptions { IntraOpThreads = threads });
+    private readonly EdgeInfiniteModel _model = EdgeInfiniteModel.Load(package, new EdgeInfiniteModelOptions { IntraOpThreads = threads, ProfileOutputPrefix = profilePrefix });
 
     public (double TtftMs, double DecodeTokensPerSecond) Run(int[] prompt, int decodeTokens)
     {

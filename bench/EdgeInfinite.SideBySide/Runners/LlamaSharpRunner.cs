@@ -6,10 +6,10 @@ using LLama.Native;
 namespace EdgeInfinite.SideBySide.Runners;
 
 /// <summary>
-/// LLamaSharp (llama.cpp, CPU backend) on the same weights written as GGUF. Float32 KV cache and no flash attention,
-/// the configuration that reproduces the reference logits; context sized to the request.
+/// LLamaSharp (llama.cpp, CPU backend) on the same weights written as GGUF (float32, or quantized by llama.cpp's own
+/// quantizer), with the KV cache type and flash attention of <paramref name="settings"/>; context sized to the request.
 /// </summary>
-internal sealed class LlamaSharpRunner(string gguf, int? threads) : IModeRunner
+internal sealed class LlamaSharpRunner(string gguf, LlamaSharpSettings settings, int? threads) : IModeRunner
 {
     public (double TtftMs, double DecodeTokensPerSecond) Run(int[] prompt, int decodeTokens)
     {
@@ -18,9 +18,9 @@ internal sealed class LlamaSharpRunner(string gguf, int? threads) : IModeRunner
             ContextSize = (uint)(prompt.Length + decodeTokens + 8),
             BatchSize = 512,
             UBatchSize = 512,
-            TypeK = GGMLType.GGML_TYPE_F32,
-            TypeV = GGMLType.GGML_TYPE_F32,
-            FlashAttention = false,
+            TypeK = settings.KvCache,
+            TypeV = settings.KvCache,
+            FlashAttention = settings.FlashAttention,
             Threads = threads,
         };
         using var weights = LLamaWeights.LoadFromFile(parameters);

@@ -70,6 +70,7 @@ internal static class GenerateCommand
         var generated = new List<int>();
         GenerationUpdate? last = null;
         var clock = Stopwatch.StartNew();
+        TimeSpan firstTokenAt = TimeSpan.Zero, lastTokenAt = TimeSpan.Zero;
         using (var bar = new ConsoleProgressBar(stderr))
         {
             var progress = ids.Length > model.Config.LongRoute.SegmentTokens ? new SyncProgress<PrefillProgress>(p => bar.Report("prefill", (double)p.Processed / p.Total)) : null;
@@ -79,6 +80,8 @@ internal static class GenerateCommand
                 if (update.TokenId is { } id)
                 {
                     generated.Add(id);
+                    lastTokenAt = clock.Elapsed;
+                    firstTokenAt = generated.Count == 1 ? lastTokenAt : firstTokenAt;
                 }
 
                 if (!printIds && update.Text.Length > 0)
@@ -105,7 +108,19 @@ internal static class GenerateCommand
 
         double seconds = clock.Elapsed.TotalSeconds;
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"route {state.Route.ToString().ToLowerInvariant()}, prompt {ids.Length} tokens, generated {generated.Count}, ttft {last?.TimeToFirstToken?.TotalMilliseconds ?? 0:0} ms, {generated.Count / Math.Max(seconds, 1e-9):0.0} tokens/s overall, finish {last?.FinishReason?.ToString().ToLowerInvariant()}, {state.TokensInMemory} tokens in memory, state {state.StateBytes} bytes, peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MB"));
+            $"route {state.Route.ToString().ToLowerInvariant()}, prompt {ids.Length} tokens, generated {generated.Count}, ttft {last?.TimeToFirstToken?.TotalMilliseconds ?? 0:0} ms, decode {FormatDecodeRate(generated.Count, firstTokenAt, lastTokenAt)}, {generated.Count / Math.Max(seconds, 1e-9):0.0} tokens/s overall, finish {last?.FinishReason?.ToString().ToLowerInvariant()}, {state.TokensInMemory} tokens in memory, state {state.StateBytes} bytes, peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MB"));
+    }
+
+    /// <summary>
+    /// The decode rate alone: the tokens after the first over the time after the first, so a long prompt's prefill
+    /// does not hide how fast a precision or route decodes ("n/a" when fewer than two tokens were generated).
+    /// </summary>
+    internal static string FormatDecodeRate(int generated, TimeSpan firstTokenAt, TimeSpan lastTokenAt)
+    {
+        double seconds = (lastTokenAt - firstTokenAt).TotalSeconds;
+        return generated < 2 || seconds <= 0
+            ? "n/a"
+            : string.Create(CultureInfo.InvariantCulture, $"{(generated - 1) / seconds:0.0} tokens/s");
     }
 
     private static InferenceState LoadState(EdgeInfiniteModel model, string path)

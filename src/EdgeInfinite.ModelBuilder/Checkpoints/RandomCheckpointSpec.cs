@@ -9,11 +9,14 @@ public sealed record RandomCheckpointSpec
     /// <summary>The name of the preset with Qwen2.5-0.5B's shapes and four layers.</summary>
     public const string Qwen25HalfBillionFourLayersPreset = "qwen2.5-0.5b-4l";
 
+    /// <summary>The name of the preset with Qwen2.5-0.5B's shapes and all 24 layers.</summary>
+    public const string Qwen25HalfBillionPreset = "qwen2.5-0.5b";
+
     /// <summary>The name of the tiny Qwen2 preset (a few hundred kilobytes; runs in milliseconds).</summary>
     public const string TinyPreset = "tiny";
 
     /// <summary>Gets the preset names <see cref="FromPreset"/> accepts.</summary>
-    public static IReadOnlyList<string> PresetNames { get; } = [Qwen25HalfBillionFourLayersPreset, TinyPreset];
+    public static IReadOnlyList<string> PresetNames { get; } = [Qwen25HalfBillionFourLayersPreset, Qwen25HalfBillionPreset, TinyPreset];
 
     /// <summary>Gets Qwen2.5-0.5B's shapes (hidden 896, intermediate 4864, 14 heads, 2 KV heads, head dim 64, vocab 151936, tied embeddings, q/k/v biases, rope θ 1e6) with only 4 layers.</summary>
     public static RandomCheckpointSpec Qwen25HalfBillionFourLayers { get; } = new()
@@ -34,6 +37,9 @@ public sealed record RandomCheckpointSpec
         BosTokenId = 151643,
         EosTokenId = 151643,
     };
+
+    /// <summary>Gets Qwen2.5-0.5B's full shape: <see cref="Qwen25HalfBillionFourLayers"/> with its 24 layers (494M parameters).</summary>
+    public static RandomCheckpointSpec Qwen25HalfBillion { get; } = Qwen25HalfBillionFourLayers with { NumLayers = 24 };
 
     /// <summary>Gets a tiny Qwen2-shaped spec (hidden 64, 2 layers, 4 heads, 2 KV heads, head dim 16, vocab 256, tied, q/k/v biases).</summary>
     public static RandomCheckpointSpec Tiny { get; } = new()
@@ -113,6 +119,7 @@ public sealed record RandomCheckpointSpec
     public static RandomCheckpointSpec FromPreset(string name) => name switch
     {
         Qwen25HalfBillionFourLayersPreset => Qwen25HalfBillionFourLayers,
+        Qwen25HalfBillionPreset => Qwen25HalfBillion,
         TinyPreset => Tiny,
         _ => throw new ArgumentException($"Unknown preset '{name}' (known: {string.Join(", ", PresetNames)}).", nameof(name)),
     };
