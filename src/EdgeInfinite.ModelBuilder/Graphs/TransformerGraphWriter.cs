@@ -40,7 +40,7 @@ internal sealed class TransformerGraphWriter
         _ropeCacheLength = ropeCacheLength;
     }
 
-    public ModelProto Build(GraphKind kind, IProgress<double>? progress = null)
+    public ModelProto Build(GraphKind kind, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var g = new OnnxGraphBuilder(kind == GraphKind.Chunk ? "edgeinfinite_chunk" : "decoder");
         int d = _a.HiddenSize;
@@ -88,6 +88,7 @@ internal sealed class TransformerGraphWriter
 
         for (int i = 0; i < _a.NumLayers; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var l = _w.Layers[i];
             string p = $"model.layers.{i}.";
             string attn = Attention(g, i, l, normed, seqlensK, totalLen, cos, sin, chunk);
