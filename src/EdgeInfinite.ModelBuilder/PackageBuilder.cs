@@ -129,6 +129,11 @@ public sealed partial class PackageBuilder
         var store = new WeightStore(data);
         var writer = new TransformerGraphWriter(weights, store, (float)config.LongRoute.Epsilon, config.MaxPositions, layout, config.LongRoute);
         var chunk = writer.Build(GraphKind.Chunk, new InlineProgress<double>(f => progress?.Report(new ConversionProgress("writing chunk graph", 0.4 + 0.4 * f))), ct);
+        foreach (var (key, value) in ChunkGraphConstants.For(config))
+        {
+            chunk.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = key, Value = value });
+        }
+
         ct.ThrowIfCancellationRequested();
         var decoder = writer.Build(GraphKind.GenAiDecoder, new InlineProgress<double>(f => progress?.Report(new ConversionProgress("writing decoder graph", 0.8 + 0.15 * f))), ct);
         File.WriteAllBytes(Path.Combine(staging, config.Files.ChunkGraph), chunk.ToByteArray());

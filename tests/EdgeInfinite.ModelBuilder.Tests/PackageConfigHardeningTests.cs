@@ -140,6 +140,53 @@ public sealed class PackageConfigHardeningTests(ValidPackage package) : IClassFi
         Assert.Contains("not a regular file", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("vocabSize", 1, "logits")]
+    [InlineData("numLayers", -1, "more layers")]
+    [InlineData("numLayers", 1, "past_key_values")]
+    [InlineData("headDim", 16, "past_key_values.0.key")]
+    public void Load_ConfigDisagreesWithGraph_ThrowsAtLoad(string field, int delta, string culprit)
+    {
+        string dir = EditConfig(root =>
+        {
+            var a = root["architecture"]!;
+            a[field] = a[field]!.GetValue<int>() + delta;
+            if (field == "headDim")
+            {
+                a["numHeads"] = a["numHeads"]!.GetValue<int>();
+            }
+        });
+
+        var ex = Assert.Throws<InvalidDataException>(() => EdgeInfiniteModel.Load(dir));
+
+        Assert.Contains(culprit, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("edgeinfinite.json", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("longRoute", "featureScale", 2.5, "longRoute.featureScale")]
+    [InlineData("longRoute", "epsilon", 1e-3, "longRoute.epsilon")]
+    [InlineData("architecture", "ropeTheta", 5000.0, "architecture.ropeTheta")]
+    public void Load_ConfigEditedAgainstGraphConstants_ThrowsNamingField(string section, string field, double value, string culprit)
+    {
+        string dir = EditConfig(root => root[section]![field] = value);
+
+        var ex = Assert.Throws<InvalidDataException>(() => EdgeInfiniteModel.Load(dir));
+
+        Assert.Contains(culprit, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("disagrees", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_FeatureMapEditedAgainstGraph_ThrowsNamingFeatureMap()
+    {
+        string dir = EditConfig(root => root["longRoute"]!["featureMap"] = root["longRoute"]!["featureMap"]!.GetValue<string>() == "exponential" ? "eluPlusOne" : "exponential");
+
+        var ex = Assert.Throws<InvalidDataException>(() => EdgeInfiniteModel.Load(dir));
+
+        Assert.Contains("longRoute.featureMap", ex.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _temp.Dispose();
 
     private static InvalidDataException AssertRefused(string dir, string culprit)
