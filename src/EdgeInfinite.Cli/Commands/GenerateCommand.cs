@@ -97,13 +97,8 @@ internal static class GenerateCommand
         stdout.WriteLine(printIds ? string.Join(",", generated) : string.Empty);
         if (savePath is not null)
         {
-            string temp = savePath + ".partial";
-            using (var file = File.Create(temp))
-            {
-                state.Save(file);
-            }
-
-            File.Move(temp, savePath, overwrite: true);
+            ct.ThrowIfCancellationRequested();
+            WriteAtomically(savePath, state.Save);
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
@@ -213,10 +208,26 @@ internal static class GenerateCommand
         }
     }
 
-    private static void WriteAtomically(string path, float[] logits)
+    private static void WriteAtomically(string path, float[] logits) =>
+        WriteAtomically(path, stream => stream.Write(MemoryMarshal.AsBytes(logits.AsSpan())));
+
+    /// <summary>Writes <c>path.partial</c> and renames it over <paramref name="path"/>; any failure removes the partial file.</summary>
+    private static void WriteAtomically(string path, Action<Stream> write)
     {
         string temp = path + ".partial";
-        File.WriteAllBytes(temp, MemoryMarshal.AsBytes(logits.AsSpan()).ToArray());
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            using (var file = File.Create(temp))
+            {
+                write(file);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 }
