@@ -40,6 +40,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
     private readonly PromptEncoder _encoder;
     private readonly PromptBuilder _prompts;
     private readonly TextGenerator _generator;
+    private readonly DistributedConversationStore? _store;
     private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="EdgeInfiniteChatClient"/> class and loads the model package.</summary>
@@ -85,6 +86,10 @@ public sealed class EdgeInfiniteChatClient : IChatClient
         _rawToolCalls = new BoundedLruMap<string, string>(Math.Max(64, options.ConversationCacheSize * 16), StringComparer.Ordinal);
         _prompts = new PromptBuilder(model.Tokenizer, id => _rawToolCalls.TryGet(id, out var raw) ? raw : null);
         _generator = new TextGenerator(model);
+        ConversationStore = options.ConversationStore;
+        _store = options.ConversationStore is { } store
+            ? new DistributedConversationStore(store, options.ConversationStoreOptions, model, _logger, Math.Max(64, options.ConversationCacheSize * 16))
+            : null;
     }
 
     /// <summary>Gets the model.</summary>
@@ -92,6 +97,9 @@ public sealed class EdgeInfiniteChatClient : IChatClient
 
     /// <summary>Gets the model id reported in metadata and responses.</summary>
     public string ModelId { get; }
+
+    /// <summary>Gets the distributed conversation store, or <see langword="null"/> when conversations stay in this process.</summary>
+    public Microsoft.Extensions.Caching.Distributed.IDistributedCache? ConversationStore { get; private set; }
 
     /// <summary>Gets the number of idle conversation states kept for reuse.</summary>
     public int KeptStates => _states.Count;
@@ -133,6 +141,13 @@ public sealed class EdgeInfiniteChatClient : IChatClient
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var settings = RequestSettings.From(options);
         var incoming = messages.ToList();
+        KnownConversation? storedBase = null;
+        if (_store is not null && options?.ConversationId is { Length: > 0 } storedId)
+        {
+            // The store first: another replica may have continued this conversation since this process last saw it.
+            storedBase = await RestoreFromStoreAsync(storedId, cancellationToken).ConfigureAwait(false);
+        }
+
         string conversationId;
         List<ChatMessage> history;
         if (options?.ConversationId is { Length: > 0 } id)
@@ -171,7 +186,11 @@ public sealed class EdgeInfiniteChatClient : IChatClient
         {
             // The consumer may stop early: stop the engine, and wait so the state is back in the cache before returning.
             await stop.CancelAsync().ConfigureAwait(false);
-            await producer.ConfigureAwait(false);
+            if (await producer.ConfigureAwait(false) is { } turn && _store is not null)
+            {
+                // Stored before the stream ends, so the caller's next request finds it on any replica.
+                await _store.PublishAsync(turn, storedBase, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
@@ -215,8 +234,35 @@ public sealed class EdgeInfiniteChatClient : IChatClient
     private static ChatFinishReason MapFinish(GenerationFinishReason reason, bool toolCalls) =>
         toolCalls ? ChatFinishReason.ToolCalls : reason == GenerationFinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
 
-    private void Produce(ChatRequest job, ChannelWriter<ChatResponseUpdate> writer, CancellationToken ct, CancellationToken callerToken)
+    private async Task<KnownConversation?> RestoreFromStoreAsync(string conversationId, CancellationToken cancellationToken)
     {
+        var restored = await _store!.RestoreAsync(conversationId, _states.Holds, cancellationToken).ConfigureAwait(false);
+        if (restored is not null)
+        {
+            var entry = restored.Entry;
+            _transcripts.Set(conversationId, [.. entry.Transcript]);
+            foreach (var (content, ids) in entry.Responses)
+            {
+                _encoder.RememberResponse(content, ids);
+            }
+
+            foreach (var (callId, raw) in entry.RawToolCalls)
+            {
+                _rawToolCalls.Set(callId, raw);
+            }
+
+            if (restored.State is { } state)
+            {
+                _states.Return(new CachedState(state, entry.FedIds, entry.MemoryEnabled));
+            }
+        }
+
+        return _store.Known(conversationId);
+    }
+
+    private ConversationTurn? Produce(ChatRequest job, ChannelWriter<ChatResponseUpdate> writer, CancellationToken ct, CancellationToken callerToken)
+    {
+        ConversationTurn? turn = null;
         using var activity = EdgeInfiniteTelemetry.ActivitySource.StartActivity($"chat {ModelId}", ActivityKind.Client);
         activity?.SetTag("gen_ai.operation.name", "chat");
         activity?.SetTag("gen_ai.system", "edgeinfinite");
@@ -332,9 +378,15 @@ public sealed class EdgeInfiniteChatClient : IChatClient
             }
 
             string content = _prompts.RenderAssistantContent(responseMessage);
-            if (finish != GenerationFinishReason.StopSequence && content == run.RawText)
+            bool remembered = finish != GenerationFinishReason.StopSequence && content == run.RawText;
+            if (remembered)
             {
                 _encoder.RememberResponse(content, [.. produced]);
+            }
+
+            if (_store is not null)
+            {
+                turn = CaptureTurn(job, state, all, responseMessage, remembered ? new(content, [.. produced]) : null, run.RawToolCalls);
             }
 
             foreach (var (called, offered) in run.ResolvedToolNames)
@@ -400,5 +452,21 @@ public sealed class EdgeInfiniteChatClient : IChatClient
                 }
             }
         }
+
+        return turn;
+    }
+
+    private static ConversationTurn CaptureTurn(ChatRequest job, InferenceState state, List<int> all, ChatMessage response, KeyValuePair<string, int[]>? generated, IEnumerable<KeyValuePair<string, string>> rawToolCalls)
+    {
+        using var snapshot = new MemoryStream();
+        state.Save(snapshot);
+        return new ConversationTurn(
+            job.ConversationId,
+            [.. job.History, response],
+            all.GetRange(0, (int)state.TokenCount).ToArray(),
+            job.Settings.MemoryEnabled,
+            generated,
+            [.. rawToolCalls.Where(c => c.Value.Length > 0)],
+            snapshot.ToArray());
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Caching.Distributed;
+
 namespace EdgeInfinite.SemanticKernel;
 
 /// <summary>
@@ -30,9 +32,33 @@ public sealed class EdgeInfiniteChatOptions
     /// <summary>Gets or sets the model id reported in metadata and responses; <see langword="null"/> uses the package's name.</summary>
     public string? ModelId { get; set; }
 
+    /// <summary>
+    /// Gets or sets the distributed conversation store (Redis, Garnet, SQL Server, ...): after each response the
+    /// conversation's transcript, fed token ids and state snapshot are stored there under its <c>ConversationId</c>,
+    /// so any replica (or this one after a restart) continues the conversation, prefilling only the new turn. The
+    /// in-process states stay the first level. <see langword="null"/> keeps conversations in this process only; the
+    /// DI registrations then use the container's <see cref="IDistributedCache"/>, if one is registered and
+    /// <see cref="UseRegisteredConversationStore"/> is on. See docs/scaling-out.md.
+    /// </summary>
+    public IDistributedCache? ConversationStore { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the DI registrations use the container's <see cref="IDistributedCache"/> as the
+    /// <see cref="ConversationStore"/> when none is set (default on).
+    /// </summary>
+    public bool UseRegisteredConversationStore { get; set; } = true;
+
+    /// <summary>Gets or sets the conversation store's expiration, key prefix and size limit.</summary>
+    public ConversationStoreOptions ConversationStoreOptions { get; set; } = new();
+
     /// <summary>Creates a copy.</summary>
     /// <returns>The copy.</returns>
-    public EdgeInfiniteChatOptions Clone() => (EdgeInfiniteChatOptions)MemberwiseClone();
+    public EdgeInfiniteChatOptions Clone()
+    {
+        var copy = (EdgeInfiniteChatOptions)MemberwiseClone();
+        copy.ConversationStoreOptions = ConversationStoreOptions?.Clone()!;
+        return copy;
+    }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
@@ -56,5 +82,12 @@ public sealed class EdgeInfiniteChatOptions
         {
             throw new ArgumentOutOfRangeException(nameof(ConversationCacheSize), ConversationCacheSize, "ConversationCacheSize must be zero (no reuse) or positive.");
         }
+
+        if (ConversationStoreOptions is null)
+        {
+            throw new ArgumentNullException(nameof(ConversationStoreOptions), "ConversationStoreOptions must not be null.");
+        }
+
+        ConversationStoreOptions.Validate();
     }
 }

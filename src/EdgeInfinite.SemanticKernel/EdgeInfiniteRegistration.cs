@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -24,7 +25,23 @@ internal static class EdgeInfiniteRegistration
         }
 
         services.TryAdd(ServiceDescriptor.KeyedSingleton(serviceId, (sp, _) =>
-            new EdgeInfiniteChatClient(sp.GetRequiredService<IOptionsMonitor<EdgeInfiniteChatOptions>>().Get(name), sp.GetService<ILoggerFactory>())));
+            new EdgeInfiniteChatClient(WithRegisteredStore(sp.GetRequiredService<IOptionsMonitor<EdgeInfiniteChatOptions>>().Get(name), sp), sp.GetService<ILoggerFactory>())));
+    }
+
+    /// <summary>The options, with the container's <see cref="IDistributedCache"/> as the conversation store when they set none.</summary>
+    /// <param name="options">The configured options.</param>
+    /// <param name="sp">The services.</param>
+    /// <returns>The options to use.</returns>
+    public static EdgeInfiniteChatOptions WithRegisteredStore(EdgeInfiniteChatOptions options, IServiceProvider sp)
+    {
+        if (options.ConversationStore is not null || !options.UseRegisteredConversationStore || sp.GetService<IDistributedCache>() is not { } cache)
+        {
+            return options;
+        }
+
+        var copy = options.Clone();
+        copy.ConversationStore = cache;
+        return copy;
     }
 
     public static void AddChatCompletion(IServiceCollection services, string? serviceId, Action<EdgeInfiniteChatOptions>? configure)

@@ -65,6 +65,25 @@ internal sealed class ConversationStateCache : IDisposable
         }
     }
 
+    /// <summary>Whether an idle state fed exactly these ids is kept.</summary>
+    /// <param name="fedIds">The ids.</param>
+    /// <returns><see langword="true"/> when one is kept.</returns>
+    public bool Holds(int[] fedIds)
+    {
+        lock (_gate)
+        {
+            foreach (var entry in _idle)
+            {
+                if (entry.FedIds.Length == fedIds.Length && entry.FedIds.AsSpan().SequenceEqual(fedIds))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>Returns a state after use; the least recently used states beyond the capacity are disposed.</summary>
     /// <param name="entry">The state and its fed ids.</param>
     /// <returns>The number of states evicted.</returns>
