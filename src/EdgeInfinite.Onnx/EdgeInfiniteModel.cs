@@ -1,3 +1,4 @@
+using EdgeInfinite.Onnx.Constraints;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Onnx.Tokenization;
@@ -13,6 +14,7 @@ public sealed class EdgeInfiniteModel : IDisposable
 {
     private readonly ChunkRunner _runner;
     private readonly Lazy<EdgeInfiniteTokenizer> _tokenizer;
+    private readonly Lazy<TokenVocabulary> _vocabulary;
     private readonly EdgeInfiniteModelOptions _options;
 
     private EdgeInfiniteModel(ModelPackage package, ChunkRunner runner, EdgeInfiniteModelOptions options)
@@ -21,6 +23,7 @@ public sealed class EdgeInfiniteModel : IDisposable
         _runner = runner;
         _options = options;
         _tokenizer = new Lazy<EdgeInfiniteTokenizer>(CreateTokenizer, LazyThreadSafetyMode.ExecutionAndPublication);
+        _vocabulary = new Lazy<TokenVocabulary>(CreateVocabulary, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Gets the package.</summary>
@@ -35,6 +38,11 @@ public sealed class EdgeInfiniteModel : IDisposable
     /// <summary>Gets the tokenizer.</summary>
     /// <exception cref="InvalidOperationException">The package has no tokenizer (it was converted without one); use token-id prompts.</exception>
     public EdgeInfiniteTokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>Gets every token's output bytes (read from the package's tokenizer once, then cached), for constrained decoding.</summary>
+    /// <exception cref="InvalidOperationException">The package has no tokenizer.</exception>
+    /// <exception cref="NotSupportedException">The tokenizer's pieces are neither byte-level nor byte-fallback BPE.</exception>
+    public TokenVocabulary Vocabulary => _vocabulary.Value;
 
     /// <summary>Loads a package.</summary>
     /// <param name="packageDirectory">The package folder.</param>
@@ -122,6 +130,11 @@ public sealed class EdgeInfiniteModel : IDisposable
             _tokenizer.Value.Dispose();
         }
     }
+
+    private TokenVocabulary CreateVocabulary() =>
+        Config.Files.Tokenizer is { } file
+            ? TokenVocabulary.FromTokenizerJson(Path.Combine(Package.Directory, file))
+            : throw new InvalidOperationException($"Model package '{Package.Directory}' has no tokenizer (tokenizer.json): constrained decoding needs the tokens' bytes.");
 
     private EdgeInfiniteTokenizer CreateTokenizer() =>
         Package.HasTokenizer

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeInfinite.Onnx.Constraints;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Tokenization;
 
@@ -76,6 +77,7 @@ public sealed class TextGenerator
 
         var stopIds = new HashSet<int>(options.StopTokenIds ?? [.. _model.Config.Tokens.EosTokenIds]);
         var sampler = new TokenSampler(options);
+        var matcher = options.Constraint is { } grammar ? new GrammarMatcher(grammar, _model.Vocabulary) : null;
         // Only the repetition penalty looks back at the context; don't copy a long prompt otherwise.
         var context = options.RepetitionPenalty != 1f ? new List<int>(promptIds) : [];
         var stops = new StopSequenceMatcher([.. options.StopSequences]);
@@ -96,12 +98,27 @@ public sealed class TextGenerator
             }
 
             ct.ThrowIfCancellationRequested();
+            if (matcher is { IsFinished: true })
+            {
+                // Nothing may follow a finished document: end as if the model had chosen a stop token.
+                yield return Final(GenerationFinishReason.StopToken, stops.Flush());
+                yield break;
+            }
+
+            // The mask comes first, so the penalty and the sampling settings only ever see allowed tokens.
+            matcher?.Apply(logits.AsSpan(0, vocab), stopIds);
             int next = sampler.Next(logits.AsSpan(0, vocab), context);
+
             ttft ??= clock.Elapsed;
             if (stopIds.Contains(next))
             {
                 yield return Final(GenerationFinishReason.StopToken, stops.Flush());
                 yield break;
+            }
+
+            if (matcher is not null && !matcher.TryAccept(next))
+            {
+                throw new InvalidOperationException($"Token {next} was sampled although the grammar does not allow it.");
             }
 
             produced++;
