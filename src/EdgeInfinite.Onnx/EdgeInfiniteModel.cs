@@ -90,6 +90,33 @@ public sealed class EdgeInfiniteModel : IDisposable
     public Route ResolveRoute(Route route, int requestTokens) =>
         route != Route.Auto ? route : requestTokens <= RouteThreshold ? Route.Short : Route.Long;
 
+    /// <summary>
+    /// Creates the state for a request by the routing rule: <see cref="Route.Auto"/> decides on the prompt's tokens
+    /// only. A prompt that fits under the threshold starts on the short route (the unmodified model), in a state that
+    /// converts itself to the long route in place if the prompt plus the generated tokens cross the threshold; a longer
+    /// prompt starts on the long route. An explicit route is taken as given.
+    /// </summary>
+    /// <param name="route">The requested route.</param>
+    /// <param name="promptTokens">The prompt's tokens.</param>
+    /// <param name="maxNewTokens">The output budget (sizes the short route's cache).</param>
+    /// <param name="memoryEnabled">Long route only: <see langword="false"/> drops tokens leaving the window.</param>
+    /// <returns>The state.</returns>
+    public InferenceState CreateStateForPrompt(Route route, int promptTokens, int maxNewTokens, bool memoryEnabled = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(promptTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxNewTokens);
+        int total = (int)Math.Min(int.MaxValue, (long)promptTokens + maxNewTokens);
+        if (route != Route.Auto)
+        {
+            return CreateState(route, total, memoryEnabled);
+        }
+
+        // An automatic short state never needs more than the threshold: past it, it converts itself.
+        return promptTokens <= RouteThreshold
+            ? CreateState(Route.Auto, Math.Min(total, RouteThreshold), memoryEnabled)
+            : CreateState(Route.Long, total, memoryEnabled);
+    }
+
     /// <summary>Creates an empty sequence state.</summary>
     /// <param name="route">The route (resolve <see cref="Route.Auto"/> with <see cref="ResolveRoute"/> first).</param>
     /// <param name="expectedTokens">The tokens expected (prompt plus output), to size the short route's cache.</param>

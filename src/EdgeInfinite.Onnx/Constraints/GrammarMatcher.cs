@@ -18,6 +18,7 @@ public sealed class GrammarMatcher
     private readonly ulong[] _mask;
     private MatcherState _state;
     private MatcherState _scratch;
+    private int _budget = int.MaxValue;
 
     /// <summary>Initializes a new instance of the <see cref="GrammarMatcher"/> class at the start of the output.</summary>
     /// <param name="grammar">The grammar.</param>
@@ -39,10 +40,18 @@ public sealed class GrammarMatcher
     /// <summary>Gets a value indicating whether the output is finished: complete, and no further byte is allowed.</summary>
     public bool IsFinished => _state.Depth == 0;
 
+    /// <summary>Gets the fewest bytes (so the fewest tokens) that complete the output from here; 0 when it may end now.</summary>
+    public int MinBytesToComplete => _state.MinBytesToComplete();
+
     /// <summary>Computes which tokens may come next.</summary>
     /// <param name="mask">Receives one bit per token id (bit <c>id % 64</c> of word <c>id / 64</c>); at least <c>(Count + 63) / 64</c> words.</param>
+    /// <param name="tokensLeft">
+    /// The tokens the output may still have, this one included: a token is allowed only if the output can still be
+    /// completed within the rest (so a budget never cuts a document that could have been finished); when even the
+    /// shortest completion has more bytes than that, only tokens that shorten it are allowed.
+    /// </param>
     /// <returns>The number of allowed tokens (stop tokens not counted).</returns>
-    public int ComputeMask(Span<ulong> mask)
+    public int ComputeMask(Span<ulong> mask, int tokensLeft = int.MaxValue)
     {
         int words = (_vocabulary.Count + 63) / 64;
         if (mask.Length < words)
@@ -57,19 +66,38 @@ public sealed class GrammarMatcher
             return 0;
         }
 
+        _budget = int.MaxValue;
+        bool unchangedFits = true;
+        if (tokensLeft != int.MaxValue)
+        {
+            // Too little budget even for the shortest completion (a token may hold many bytes): each token must
+            // at least bring the output closer to complete.
+            int need = _state.MinBytesToComplete();
+            _budget = need > tokensLeft - 1 && need > 0 ? need - 1 : tokensLeft - 1;
+
+            // Tokens that leave the state as it is also leave the bytes to completion as they are.
+            unchangedFits = need <= _budget;
+        }
+
         ref Frame top = ref _state.Top;
         TokenTrie trie;
         if (top.Kind == FrameKind.String && top.Phase == 0 && top.A == 0)
         {
             // Tokens of whole characters without quote, backslash or control bytes leave an open string as it is.
             (var plain, trie) = _vocabulary.PlainString;
-            plain.CopyTo(mask);
+            if (unchangedFits)
+            {
+                plain.CopyTo(mask);
+            }
         }
         else if (top.Kind == FrameKind.Free && top.A == 0 && _state.Depth == 1)
         {
             // Tokens without the open tag's first byte leave free text as it is.
             (var free, trie) = _vocabulary.WithoutByte(_grammar.OpenTag[0]);
-            free.CopyTo(mask);
+            if (unchangedFits)
+            {
+                free.CopyTo(mask);
+            }
         }
         else
         {
@@ -96,11 +124,18 @@ public sealed class GrammarMatcher
     /// <param name="logits">The next-token logits (at least the vocabulary's ids; rows past it are masked).</param>
     /// <param name="stopTokenIds">The ids that end the output.</param>
     /// <exception cref="InvalidOperationException">No token is allowed (the vocabulary cannot spell any continuation the grammar allows).</exception>
-    public void Apply(Span<float> logits, IReadOnlyCollection<int> stopTokenIds)
+    /// <param name="tokensLeft">The tokens the output may still have, this one included (see <see cref="ComputeMask"/>).</param>
+    public void Apply(Span<float> logits, IReadOnlyCollection<int> stopTokenIds, int tokensLeft = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(stopTokenIds);
-        int allowed = ComputeMask(_mask);
         bool complete = IsComplete;
+        int allowed = ComputeMask(_mask, tokensLeft);
+        if (allowed == 0 && !complete && tokensLeft != int.MaxValue)
+        {
+            // Not reachable with a byte-level vocabulary (a single byte always makes progress): follow the grammar alone.
+            allowed = ComputeMask(_mask);
+        }
+
         if (allowed == 0 && !complete)
         {
             throw new InvalidOperationException("Constrained decoding reached a state that no token of the vocabulary can continue.");
@@ -195,9 +230,12 @@ public sealed class GrammarMatcher
             }
 
             int child = trie.EdgeChild[e];
-            for (int id = trie.FirstToken[child]; id >= 0; id = trie.NextToken[id])
+            if (trie.FirstToken[child] >= 0 && (_budget == int.MaxValue || state.MinBytesToComplete() <= _budget))
             {
-                mask[id >> 6] |= 1UL << id;
+                for (int id = trie.FirstToken[child]; id >= 0; id = trie.NextToken[id])
+                {
+                    mask[id >> 6] |= 1UL << id;
+                }
             }
 
             if (trie.EdgeCount[child] > 0)

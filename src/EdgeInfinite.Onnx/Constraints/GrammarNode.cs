@@ -18,6 +18,9 @@ internal sealed class GrammarNode
     /// <summary>Gets or sets the node of each declared property.</summary>
     public int[] PropertyNodes { get; set; } = [];
 
+    /// <summary>Gets or sets the bytes of each declared property's key as written (quotes included).</summary>
+    public int[] KeyLengths { get; set; } = [];
+
     /// <summary>Gets or sets the bit mask of required properties (bit i = property i).</summary>
     public ulong RequiredMask { get; set; }
 

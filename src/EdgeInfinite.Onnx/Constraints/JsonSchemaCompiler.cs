@@ -44,7 +44,7 @@ internal sealed class JsonSchemaCompiler
     }
 
     /// <summary>Builds the grammar.</summary>
-    public JsonGrammar Finish(FrameTemplate root, byte[]? openTag = null, int callSet = -1) => new(_options, _nodes, _sets, root, openTag, callSet);
+    public JsonGrammar Finish(FrameTemplate root, byte[]? openTag = null, int callSet = -1, int rootCallSet = -1) => new(_options, _nodes, _sets, root, openTag, callSet, rootCallSet);
 
     /// <summary>Compiles a schema; returns its node.</summary>
     /// <param name="schema">The schema.</param>
@@ -155,11 +155,14 @@ internal sealed class JsonSchemaCompiler
             }
         }
 
-        // Declared properties: keys are limited to them (open additionalProperties included: an undeclared key would
-        // carry no schema to constrain it). No declared properties: free keys whose values follow additionalProperties.
-        if (names.Count > 0)
+        // Declared properties (even none): keys are limited to them (open additionalProperties included: an undeclared
+        // key would carry no schema to constrain it). No 'properties': free keys whose values follow additionalProperties.
+        if (properties is not null)
         {
-            node.KeySet = AddSet([.. names.Select(n => Serialize(JsonSerializer.SerializeToElement(n)))]);
+            var keys = names.Select(n => Serialize(JsonSerializer.SerializeToElement(n))).ToList();
+            node.KeyLengths = [.. keys.Select(k => k.Length)];
+            node.KeySet = names.Count > 0 ? AddSet(keys) : -1;
+            node.AdditionalNode = -1;
         }
         else
         {

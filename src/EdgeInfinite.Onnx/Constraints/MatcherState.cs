@@ -61,6 +61,67 @@ internal sealed class MatcherState
         return true;
     }
 
+    /// <summary>
+    /// Gets the fewest bytes that complete the output from here (0 when it may end now): each frame's cheapest way
+    /// to finish, from the top down. With every single byte in the vocabulary, that many tokens always suffice.
+    /// </summary>
+    public int MinBytesToComplete()
+    {
+        long total = 0;
+        for (int i = _depth - 1; i >= 0; i--)
+        {
+            ref Frame f = ref _frames[i];
+            switch (f.Kind)
+            {
+                case FrameKind.Value:
+                    total += _grammar.NodeMinLength[f.Node];
+                    break;
+                case FrameKind.String:
+                    total += 1 + (f.A > 0 ? f.A : f.Phase == 1 ? 1 : f.Phase >= 2 ? 6 - f.Phase : 0);
+                    if (i > 0 && _frames[i - 1].Kind == FrameKind.Object && _frames[i - 1].Phase == ObjectAfterKey)
+                    {
+                        // A free key: then ':', its value, and the rest of the object.
+                        ref Frame o = ref _frames[i - 1];
+                        total += 1 + _grammar.NodeMinLength[_grammar.Nodes[o.Node].AdditionalNode] + ObjectRest(_grammar.Nodes[o.Node], o.Seen, ObjectAfterValue);
+                        i--;
+                    }
+
+                    break;
+                case FrameKind.Number:
+                    total += f.Phase is 2 or 3 or 5 or 8 ? 0 : 1;
+                    break;
+                case FrameKind.Literal when f.Phase == LiteralIsKey:
+                    total += KeyRest(ref f, ref _frames[i - 1]);
+                    i--;
+                    break;
+                case FrameKind.Literal:
+                    var set = _grammar.Sets[f.Node];
+                    long best = long.MaxValue;
+                    for (int j = f.B; j < f.C; j++)
+                    {
+                        best = Math.Min(best, set.Items[j].Length - f.A + _grammar.ItemMinLength[f.Node][j]);
+                    }
+
+                    total += best;
+                    break;
+                case FrameKind.Object:
+                    var node = _grammar.Nodes[f.Node];
+                    total += f.Phase == ObjectAfterKey
+                        ? 1 + _grammar.NodeMinLength[f.B >= 0 ? node.PropertyNodes[f.B] : node.AdditionalNode] + ObjectRest(node, f.B >= 0 ? f.Seen | (1UL << f.B) : f.Seen, ObjectAfterValue)
+                        : ObjectRest(node, f.Seen, f.Phase);
+                    break;
+                case FrameKind.Array:
+                    var array = _grammar.Nodes[f.Node];
+                    int item = _grammar.NodeMinLength[array.ItemsNode];
+                    int need = Math.Max(f.Phase == 3 ? 1 : 0, array.MinItems - (f.Phase == 0 ? 0 : f.B));
+                    total += 1 + ((long)need * (item + 1)) - (f.Phase == 3 && need > 0 ? 1 : 0) - (f.Phase == 0 && need > 0 ? 1 : 0);
+                    break;
+            }
+        }
+
+        return (int)Math.Min(total, int.MaxValue);
+    }
+
     /// <summary>Consumes one byte.</summary>
     /// <returns>Whether the byte is allowed here.</returns>
     public bool Advance(byte b)
@@ -124,6 +185,13 @@ internal sealed class MatcherState
         if (IsWhitespace(b))
         {
             return f.A++ < _grammar.Options.MaxWhitespaceRun ? Step.Accept : Step.Reject;
+        }
+
+        if (_depth == 1 && _grammar.RootCallSet >= 0 && b == _grammar.OpenTag[0])
+        {
+            // Calls instead of the root value.
+            f = LiteralFrame(_grammar.RootCallSet);
+            return Step.Redispatch;
         }
 
         var node = _grammar.Nodes[f.Node];
@@ -457,6 +525,61 @@ internal sealed class MatcherState
 
         f.A = 0;
         return Push(LiteralFrame(_grammar.CallSet));
+    }
+
+    /// <summary>The least bytes to finish an object from a phase (the current value, if any, counted as done): required keys left, commas, the brace.</summary>
+    private long ObjectRest(GrammarNode node, ulong seen, byte phase)
+    {
+        long required = 0;
+        int missing = 0;
+        for (int p = 0; p < node.PropertyNames.Length; p++)
+        {
+            if ((node.RequiredMask & ~seen & (1UL << p)) != 0)
+            {
+                required += node.KeyLengths[p] + 1 + _grammar.NodeMinLength[node.PropertyNodes[p]];
+                missing++;
+            }
+        }
+
+        if (phase == ObjectAfterComma && missing == 0)
+        {
+            // A comma was written: one more property (the cheapest unseen, or a free key) must follow.
+            long cheapest = node.AdditionalNode >= 0 ? 3 + _grammar.NodeMinLength[node.AdditionalNode] : long.MaxValue / 4;
+            for (int p = 0; p < node.PropertyNames.Length; p++)
+            {
+                if ((seen & (1UL << p)) == 0)
+                {
+                    cheapest = Math.Min(cheapest, node.KeyLengths[p] + 1 + _grammar.NodeMinLength[node.PropertyNodes[p]]);
+                }
+            }
+
+            return cheapest + 1;
+        }
+
+        long commas = phase switch
+        {
+            ObjectAfterValue => missing,
+            _ => Math.Max(0, missing - 1),
+        };
+        return required + commas + 1;
+    }
+
+    /// <summary>The least bytes to finish a key literal and its object: the key's rest, ':', the value, the object's rest.</summary>
+    private long KeyRest(ref Frame key, ref Frame owner)
+    {
+        var set = _grammar.Sets[key.Node];
+        var node = _grammar.Nodes[owner.Node];
+        long best = long.MaxValue;
+        for (int j = key.B; j < key.C; j++)
+        {
+            int p = set.Tags[j];
+            if ((owner.Seen & (1UL << p)) == 0)
+            {
+                best = Math.Min(best, set.Items[j].Length - key.A + 1 + _grammar.NodeMinLength[node.PropertyNodes[p]] + ObjectRest(node, owner.Seen | (1UL << p), ObjectAfterValue));
+            }
+        }
+
+        return best;
     }
 
     private bool AnyUnseenKey(LiteralSet set, int first, int last)

@@ -55,7 +55,7 @@ public sealed class TextGenerator
 
     private IEnumerable<GenerationUpdate> GenerateFresh(IReadOnlyList<int> promptIds, GenerationOptions options, IProgress<PrefillProgress>? progress, CancellationToken ct)
     {
-        using var state = _model.CreateState(options.Route, promptIds.Count + options.MaxNewTokens);
+        using var state = _model.CreateStateForPrompt(options.Route, promptIds.Count, options.MaxNewTokens);
         foreach (var update in Run(state, promptIds, options, progress, ct, null))
         {
             yield return update;
@@ -91,13 +91,6 @@ public sealed class TextGenerator
 
         while (true)
         {
-            if (produced >= options.MaxNewTokens)
-            {
-                yield return Final(GenerationFinishReason.Length, stops.Flush());
-                yield break;
-            }
-
-            ct.ThrowIfCancellationRequested();
             if (matcher is { IsFinished: true })
             {
                 // Nothing may follow a finished document: end as if the model had chosen a stop token.
@@ -105,8 +98,16 @@ public sealed class TextGenerator
                 yield break;
             }
 
+            if (produced >= options.MaxNewTokens)
+            {
+                yield return Final(GenerationFinishReason.Length, stops.Flush());
+                yield break;
+            }
+
+            ct.ThrowIfCancellationRequested();
+
             // The mask comes first, so the penalty and the sampling settings only ever see allowed tokens.
-            matcher?.Apply(logits.AsSpan(0, vocab), stopIds);
+            matcher?.Apply(logits.AsSpan(0, vocab), stopIds, options.MaxNewTokens - produced);
             int next = sampler.Next(logits.AsSpan(0, vocab), context);
 
             ttft ??= clock.Elapsed;
