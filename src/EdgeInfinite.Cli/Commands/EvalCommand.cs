@@ -8,11 +8,13 @@ using EdgeInfinite.Onnx;
 namespace EdgeInfinite.Cli.Commands;
 
 /// <summary>
-/// <c>edgeinfinite eval recall &lt;package-dir&gt; --lengths 2k,8k,32k,128k --trials N --seed S [--depths 0.1,0.5,0.9]
-/// [--modes long,memoff,short] [--json FILE]</c>: needle and fact recall per length and depth in three modes; a
-/// Markdown table on stdout, progress on stderr, and with <c>--json</c> the run cells as
-/// <c>[{mode, length, depth, trials, correct, accuracy, meanLogProb}]</c> (short-route cells over the package's max positions are
-/// shown as n/a in the table and left out of the JSON).
+/// <c>edgeinfinite eval recall &lt;package-dir&gt; --lengths 2k,8k,32k,128k --trials N [--suite corpus|heldout]
+/// [--seed S | --seed-set dev|report] [--depths 0.1,0.5,0.9] [--modes long,memoff,short] [--json FILE]</c>: needle and
+/// fact recall per length and depth in three modes; a Markdown table with Wilson 95% intervals on stdout, progress on
+/// stderr, and with <c>--json</c> the run cells as
+/// <c>[{suite, seed, mode, length, depth, trials, correct, accuracy, ci95Low, ci95High, meanLogProb}]</c> (short-route
+/// cells over the package's max positions are shown as n/a in the table and left out of the JSON). The held-out suite
+/// takes its seed from a seed set; <c>--seed</c> there picks another development seed and may not be the report seed.
 /// </summary>
 internal static class EvalCommand
 {
@@ -39,23 +41,28 @@ internal static class EvalCommand
         var depths = new Option<string>("--depths") { Description = "Comma-separated fact depths, fractions of the filler.", DefaultValueFactory = _ => "0.1,0.5,0.9" };
         var modes = new Option<string>("--modes") { Description = "Comma-separated modes: long (memory on), memoff (sink + window), short (full attention).", DefaultValueFactory = _ => "long,memoff,short" };
         var trials = new Option<int>("--trials") { Description = "Trials per length, depth and mode.", DefaultValueFactory = _ => 10 };
-        var seed = new Option<long>("--seed") { Description = "Seed of the prompts (every mode sees the same ones).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<long?>("--seed") { Description = "Seed of the prompts (every mode sees the same ones); corpus suite default 1, held-out suite: a development seed." };
+        var suite = new Option<string>("--suite") { Description = "Prompts: corpus (the training templates and filler) or heldout (paraphrases, other prose, three-fact prompts).", DefaultValueFactory = _ => "corpus" };
+        var seedSet = new Option<string?>("--seed-set") { Description = "Held-out suite seeds: dev (default; for choosing recipes) or report (only for published numbers)." };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Tokens generated per answer (greedy).", DefaultValueFactory = _ => 4 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as a JSON array." };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads." };
         var command = new Command("recall", "Needle and fact recall accuracy per length and depth: long route, memory off, short route.")
         {
-            package, lengths, depths, modes, trials, seed, maxNew, json, threads,
+            package, lengths, depths, modes, trials, seed, suite, seedSet, maxNew, json, threads,
         };
         command.SetAction((parse, ct) =>
         {
+            var recallSuite = ParseSuite(parse.GetValue(suite)!);
             var options = new RecallEvaluationOptions
             {
+                Suite = recallSuite,
+                Formats = RecallEvaluationOptions.FormatsOf(recallSuite),
                 Lengths = parse.GetValue(lengths)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ParseLength).Distinct().ToArray(),
                 Depths = ParseDepths(parse.GetValue(depths)!),
                 Modes = ParseModes(parse.GetValue(modes)!),
                 Trials = parse.GetValue(trials),
-                Seed = parse.GetValue(seed),
+                Seed = ResolveSeed(recallSuite, parse.GetValue(seed), parse.GetValue(seedSet)),
                 MaxNewTokens = parse.GetValue(maxNew),
             };
             if (options.Lengths.Count == 0)
@@ -83,12 +90,50 @@ internal static class EvalCommand
             WriteTable(stdout, results, options, model.Config.MaxPositions);
             if (parse.GetValue(json) is { } file)
             {
-                WriteJson(file.FullName, results);
+                WriteJson(file.FullName, results, options);
             }
 
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    internal static RecallSuite ParseSuite(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "corpus" => RecallSuite.Corpus,
+        "heldout" or "held-out" => RecallSuite.HeldOut,
+        _ => throw new CliUsageException($"--suite: '{text}' is not a suite (corpus, heldout)"),
+    };
+
+    /// <summary>The prompts' seed: the corpus suite's <c>--seed</c> (default 1), or the held-out suite's seed set, whose report seed no other option can reach.</summary>
+    internal static long ResolveSeed(RecallSuite suite, long? seed, string? seedSetName)
+    {
+        if (suite == RecallSuite.Corpus)
+        {
+            return seedSetName is null ? seed ?? 1 : throw new CliUsageException("--seed-set: only the heldout suite has seed sets");
+        }
+
+        RecallSeedSet set;
+        try
+        {
+            set = seedSetName is null ? RecallSeedSet.Dev : RecallSeeds.Parse(seedSetName);
+        }
+        catch (FormatException ex)
+        {
+            throw new CliUsageException($"--seed-set: {ex.Message}");
+        }
+
+        if (seed is not { } chosen)
+        {
+            return RecallSeeds.Of(set);
+        }
+
+        if (set == RecallSeedSet.Report)
+        {
+            throw new CliUsageException("--seed: the report seed set has a fixed seed; give --seed only with --seed-set dev");
+        }
+
+        return chosen != RecallSeeds.Report ? chosen : throw new CliUsageException($"--seed: {chosen} is the report seed; use --seed-set report for reported numbers");
     }
 
     private static int ParseLength(string text)
@@ -112,32 +157,39 @@ internal static class EvalCommand
 
     private static void WriteTable(TextWriter stdout, IReadOnlyList<RecallResult> results, RecallEvaluationOptions options, int maxPositions)
     {
-        stdout.WriteLine($"recall accuracy, {options.Trials} trials per cell, first word of a greedy answer; ln p: mean log-probability of the value's first token (package max positions {maxPositions})");
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{SuiteName(options.Suite)} suite, seed {options.Seed}: recall accuracy with its Wilson 95% interval, {options.Trials} trials per cell, first word of a greedy answer; ln p: mean log-probability of the value's first token (package max positions {maxPositions})"));
         stdout.WriteLine();
         stdout.WriteLine("| length | depth | " + string.Join(" | ", options.Modes.Select(RecallResult.Name)) + " |");
         stdout.WriteLine("| ---: | ---: | " + string.Join(" | ", options.Modes.Select(_ => "---:")) + " |");
         foreach (var row in results.GroupBy(r => (r.Length, r.Depth)))
         {
-            var cells = options.Modes.Select(m => row.Single(r => r.Mode == m)).Select(r => r.Accuracy is { } a
-                ? string.Create(CultureInfo.InvariantCulture, $"{r.Correct}/{r.Trials} ({a * 100:0}%), ln p {r.MeanLogProb:0.00}")
+            var cells = options.Modes.Select(m => row.Single(r => r.Mode == m)).Select(r => r.Accuracy is { } a && r.Wilson95 is { } ci
+                ? string.Create(CultureInfo.InvariantCulture, $"{r.Correct}/{r.Trials} ({a * 100:0}%, {ci.Low * 100:0}–{ci.High * 100:0}%), ln p {r.MeanLogProb:0.00}")
                 : $"n/a ({r.Skipped})");
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {row.Key.Length} | {row.Key.Depth:0.###} | {string.Join(" | ", cells)} |"));
         }
     }
 
-    private static void WriteJson(string path, IReadOnlyList<RecallResult> results)
+    private static string SuiteName(RecallSuite suite) => suite == RecallSuite.HeldOut ? "heldout" : "corpus";
+
+    private static void WriteJson(string path, IReadOnlyList<RecallResult> results, RecallEvaluationOptions options)
     {
         var array = new JsonArray();
         foreach (var r in results.Where(r => r.Accuracy is not null))
         {
+            var ci = r.Wilson95!.Value;
             array.Add(new JsonObject
             {
+                ["suite"] = SuiteName(options.Suite),
+                ["seed"] = options.Seed,
                 ["mode"] = r.ModeName,
                 ["length"] = r.Length,
                 ["depth"] = r.Depth,
                 ["trials"] = r.Trials,
                 ["correct"] = r.Correct,
                 ["accuracy"] = r.Accuracy,
+                ["ci95Low"] = ci.Low,
+                ["ci95High"] = ci.High,
                 ["meanLogProb"] = r.MeanLogProb,
             });
         }

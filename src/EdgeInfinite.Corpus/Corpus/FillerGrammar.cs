@@ -63,6 +63,9 @@ public static class FillerGrammar
         }
     }
 
+    /// <summary>Gets the fixed turns of the small talk (greetings, thanks and their replies).</summary>
+    internal static IEnumerable<string> FixedTurns => s_greetings.SelectMany(g => new[] { g.Item1, g.Item2 }).Concat(s_thanks).Concat(s_thanksReplies);
+
     private static string Article(string word, bool capital)
     {
         string article = "aeiouAEIOU".Contains(word[0], StringComparison.Ordinal) ? "an" : "a";

@@ -48,6 +48,9 @@ public sealed class SyntheticCorpus
     /// <summary>Gets the options.</summary>
     public CorpusOptions Options => _options.Clone();
 
+    /// <summary>Gets every fixed wording of the corpus's recall samples (system prompts, acknowledgements, document instructions).</summary>
+    internal static IEnumerable<string> FixedWordings => s_systemPrompts.Concat(s_acknowledgements).Concat(s_documentInstructions).Append("Some things about me.").Append("Got it.");
+
     /// <summary>Renders messages as ChatML, exactly as the tokenizer's chat template does (no generation prompt).</summary>
     /// <param name="messages">The messages.</param>
     /// <returns>The text.</returns>

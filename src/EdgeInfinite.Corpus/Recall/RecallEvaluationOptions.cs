@@ -12,6 +12,9 @@ public sealed class RecallEvaluationOptions
     /// <summary>Gets or sets the modes.</summary>
     public IReadOnlyList<RecallMode> Modes { get; set; } = [RecallMode.Long, RecallMode.MemoryOff, RecallMode.Short];
 
+    /// <summary>Gets or sets the prompts asked: the corpus's own (default) or the held-out suite.</summary>
+    public RecallSuite Suite { get; set; } = RecallSuite.Corpus;
+
     /// <summary>Gets or sets the trials per cell.</summary>
     public int Trials { get; set; } = 10;
 
@@ -21,8 +24,18 @@ public sealed class RecallEvaluationOptions
     /// <summary>Gets or sets the tokens generated per reply (greedy).</summary>
     public int MaxNewTokens { get; set; } = 4;
 
-    /// <summary>Gets or sets the prompt formats, used in turn across trials.</summary>
+    /// <summary>Gets or sets the prompt formats, used in turn across trials (see <see cref="FormatsOf"/>).</summary>
     public IReadOnlyList<RecallTaskFormat> Formats { get; set; } = [RecallTaskFormat.Needle, RecallTaskFormat.Conversation];
+
+    /// <summary>The formats a suite builds: needle and conversation, plus multi-fact in the held-out suite.</summary>
+    /// <param name="suite">The suite.</param>
+    /// <returns>The formats.</returns>
+    public static IReadOnlyList<RecallTaskFormat> FormatsOf(RecallSuite suite) => suite switch
+    {
+        RecallSuite.Corpus => [RecallTaskFormat.Needle, RecallTaskFormat.Conversation],
+        RecallSuite.HeldOut => [RecallTaskFormat.Needle, RecallTaskFormat.Conversation, RecallTaskFormat.MultiFact],
+        _ => throw new ArgumentOutOfRangeException(nameof(suite), suite, "Unknown recall suite."),
+    };
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
@@ -41,6 +54,12 @@ public sealed class RecallEvaluationOptions
         if (Modes is null || Modes.Count == 0 || Formats is null || Formats.Count == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Modes), "Give at least one mode and one format.");
+        }
+
+        var supported = FormatsOf(Suite);
+        foreach (var format in Formats.Where(f => !supported.Contains(f)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Formats), format, $"The {Suite} suite has no {format} prompts.");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Trials, nameof(Trials));

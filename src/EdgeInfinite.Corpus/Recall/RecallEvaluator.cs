@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EdgeInfinite.Corpus.Corpus;
+using EdgeInfinite.Corpus.Recall.HeldOut;
 using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Generation;
 using EdgeInfinite.Onnx.Inference;
@@ -11,7 +12,8 @@ namespace EdgeInfinite.Corpus.Recall;
 /// Needle and fact recall at several lengths and depths in three modes: the long route with memory, the long route
 /// with memory off (sink + window) and the short route (full attention) where the length fits the package's max
 /// positions. Every mode answers the same prompts; a reply is correct when its first word is the expected value
-/// (greedy decoding of a few tokens).
+/// (greedy decoding of a few tokens). <see cref="RecallEvaluationOptions.Suite"/> chooses the corpus's own prompts or
+/// the held-out ones.
 /// </summary>
 public sealed class RecallEvaluator
 {
@@ -38,7 +40,7 @@ public sealed class RecallEvaluator
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var tokenizer = _model.Tokenizer;
-        var builder = new RecallTaskBuilder(tokenizer.Encode);
+        IRecallTaskBuilder builder = options.Suite == RecallSuite.HeldOut ? new HeldOutRecallTaskBuilder(tokenizer.Encode) : new RecallTaskBuilder(tokenizer.Encode);
         int maxPositions = _model.Config.MaxPositions;
         var generator = new TextGenerator(_model);
         var generation = new GenerationOptions { MaxNewTokens = options.MaxNewTokens, Greedy = true };

@@ -19,6 +19,9 @@ public sealed record RecallResult(RecallMode Mode, int Length, double Depth, int
     /// <summary>Gets the accuracy, or <see langword="null"/> for a skipped cell.</summary>
     public double? Accuracy => Trials > 0 ? (double)Correct / Trials : null;
 
+    /// <summary>Gets the Wilson 95% interval of the accuracy, or <see langword="null"/> for a skipped cell.</summary>
+    public ConfidenceInterval? Wilson95 => Trials > 0 ? WilsonInterval.Of(Correct, Trials) : null;
+
     /// <summary>Gets the mode's name in the CLI and JSON (<c>long</c>, <c>memoff</c>, <c>short</c>).</summary>
     public string ModeName => Name(Mode);
 

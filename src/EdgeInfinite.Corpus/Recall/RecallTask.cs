@@ -9,4 +9,8 @@ namespace EdgeInfinite.Corpus.Recall;
 /// <param name="FactTokenIndex">The token offset where the fact starts (approximate: counted from the pieces).</param>
 /// <param name="Question">The question.</param>
 /// <param name="Expected">The expected answer: the value that must be the first word of the reply.</param>
-public sealed record RecallTask(int Length, double Depth, RecallTaskFormat Format, string Text, int[] PromptIds, int FactTokenIndex, string Question, string Expected);
+public sealed record RecallTask(int Length, double Depth, RecallTaskFormat Format, string Text, int[] PromptIds, int FactTokenIndex, string Question, string Expected)
+{
+    /// <summary>Gets every value stated in the prompt (one, or three for <see cref="RecallTaskFormat.MultiFact"/>); <see cref="Expected"/> is one of them.</summary>
+    public IReadOnlyList<string> StatedValues { get; init; } = [];
+}

@@ -8,4 +8,7 @@ public enum RecallTaskFormat
 
     /// <summary>A personal fact stated in a conversation turn, small talk around it, the question as the last user turn.</summary>
     Conversation,
+
+    /// <summary>Three personal facts stated in one conversation turn, small talk around it, one of them asked as the last user turn.</summary>
+    MultiFact,
 }
