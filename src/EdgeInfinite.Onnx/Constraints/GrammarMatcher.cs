@@ -68,7 +68,10 @@ public sealed class GrammarMatcher
 
         _budget = int.MaxValue;
         bool unchangedFits = true;
-        if (tokensLeft != int.MaxValue)
+        // Free text may end anywhere; a call it starts is then held to the budget (and dropped by the caller if the
+        // budget still cuts it).
+        bool freeText = _state.Depth == 1 && _state.Top.Kind == FrameKind.Free;
+        if (tokensLeft != int.MaxValue && !freeText)
         {
             // Too little budget even for the shortest completion (a token may hold many bytes): each token must
             // at least bring the output closer to complete.
@@ -90,9 +93,10 @@ public sealed class GrammarMatcher
                 plain.CopyTo(mask);
             }
         }
-        else if (top.Kind == FrameKind.Free && top.A == 0 && _state.Depth == 1)
+        else if (top.Kind == FrameKind.Free && top.A == 0 && top.B == 0 && _state.Depth == 1 &&
+                 (_grammar.CloseTag.Length == 0 || _grammar.CloseTag[0] == _grammar.OpenTag[0]))
         {
-            // Tokens without the open tag's first byte leave free text as it is.
+            // Tokens without the tags' first byte leave free text as it is.
             (var free, trie) = _vocabulary.WithoutByte(_grammar.OpenTag[0]);
             if (unchangedFits)
             {

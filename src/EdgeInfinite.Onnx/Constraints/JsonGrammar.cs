@@ -10,8 +10,10 @@ namespace EdgeInfinite.Onnx.Constraints;
 /// </summary>
 public sealed class JsonGrammar
 {
-    internal JsonGrammar(JsonGrammarOptions options, List<GrammarNode> nodes, List<LiteralSet> sets, FrameTemplate root, byte[]? openTag = null, int callSet = -1, int rootCallSet = -1)
+    internal JsonGrammar(JsonGrammarOptions options, List<GrammarNode> nodes, List<LiteralSet> sets, FrameTemplate root, byte[]? openTag = null, int callSet = -1, int rootCallSet = -1, byte[]? closeTag = null)
     {
+        CloseTag = closeTag ?? [];
+        CloseTagFailure = Failure(CloseTag);
         RootCallSet = rootCallSet;
         Options = options;
         Nodes = [.. nodes];
@@ -35,6 +37,11 @@ public sealed class JsonGrammar
     internal byte[] OpenTag { get; }
 
     internal int[] OpenTagFailure { get; }
+
+    /// <summary>Gets the close tag, which free text may not contain (empty when not watched).</summary>
+    internal byte[] CloseTag { get; }
+
+    internal int[] CloseTagFailure { get; }
 
     internal int CallSet { get; }
 
@@ -76,7 +83,7 @@ public sealed class JsonGrammar
     /// Creates the grammar of tagged calls: <paramref name="openTag"/>, an alternative's prefix, a JSON value of its
     /// schema, its suffix, <paramref name="closeTag"/>. When <paramref name="required"/>, the whole output is one or
     /// more calls joined by <paramref name="separator"/>; otherwise the output is free text in which each occurrence
-    /// of <paramref name="openTag"/> starts a call that must be completed.
+    /// of <paramref name="openTag"/> starts a call that must be completed (and which may not contain <paramref name="closeTag"/>).
     /// </summary>
     /// <param name="alternatives">The calls allowed (their prefixes must differ, none a prefix of another).</param>
     /// <param name="openTag">The text that opens a call.</param>
@@ -101,7 +108,7 @@ public sealed class JsonGrammar
         int first = AddCalls(compiler, alternatives, openTag, closeTag, separator, required, out int freeCalls);
         return required
             ? compiler.Finish(new FrameTemplate(FrameKind.Literal, first))
-            : compiler.Finish(new FrameTemplate(FrameKind.Free, 0), Encoding.UTF8.GetBytes(openTag), freeCalls);
+            : compiler.Finish(new FrameTemplate(FrameKind.Free, 0), Encoding.UTF8.GetBytes(openTag), freeCalls, closeTag: Encoding.UTF8.GetBytes(closeTag));
     }
 
     /// <summary>

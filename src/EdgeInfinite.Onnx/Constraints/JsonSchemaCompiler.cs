@@ -44,7 +44,8 @@ internal sealed class JsonSchemaCompiler
     }
 
     /// <summary>Builds the grammar.</summary>
-    public JsonGrammar Finish(FrameTemplate root, byte[]? openTag = null, int callSet = -1, int rootCallSet = -1) => new(_options, _nodes, _sets, root, openTag, callSet, rootCallSet);
+    public JsonGrammar Finish(FrameTemplate root, byte[]? openTag = null, int callSet = -1, int rootCallSet = -1, byte[]? closeTag = null) =>
+        new(_options, _nodes, _sets, root, openTag, callSet, rootCallSet, closeTag);
 
     /// <summary>Compiles a schema; returns its node.</summary>
     /// <param name="schema">The schema.</param>

@@ -505,26 +505,37 @@ internal sealed class MatcherState
 
     private bool AdvanceFree(ref Frame f, byte b)
     {
-        byte[] tag = _grammar.OpenTag;
-        int k = f.A;
-        while (k > 0 && tag[k] != b)
+        // Free text: A tracks the open tag (a match starts a call), B the close tag (a match is refused).
+        byte[] close = _grammar.CloseTag;
+        if (close.Length > 0)
         {
-            k = _grammar.OpenTagFailure[k - 1];
+            f.B = NextMatch(close, _grammar.CloseTagFailure, f.B, b);
+            if (f.B == close.Length)
+            {
+                return false;
+            }
         }
 
-        if (tag[k] == b)
-        {
-            k++;
-        }
-
-        if (k < tag.Length)
+        int k = NextMatch(_grammar.OpenTag, _grammar.OpenTagFailure, f.A, b);
+        if (k < _grammar.OpenTag.Length)
         {
             f.A = k;
             return true;
         }
 
         f.A = 0;
+        f.B = 0;
         return Push(LiteralFrame(_grammar.CallSet));
+    }
+
+    private static int NextMatch(byte[] tag, int[] failure, int k, byte b)
+    {
+        while (k > 0 && tag[k] != b)
+        {
+            k = failure[k - 1];
+        }
+
+        return tag[k] == b ? k + 1 : k;
     }
 
     /// <summary>The least bytes to finish an object from a phase (the current value, if any, counted as done): required keys left, commas, the brace.</summary>

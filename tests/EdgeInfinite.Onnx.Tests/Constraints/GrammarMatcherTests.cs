@@ -118,7 +118,8 @@ public sealed class GrammarMatcherTests
         var grammar = Calls(required: false);
         var matcher = new GrammarMatcher(grammar, TestVocabularies.Mixed);
 
-        Assert.True(matcher.TryAccept("Any text, even <tool or </tool_call> or {\"json\"}. "));
+        Assert.True(matcher.TryAccept("Any text, even <tool or </tool_cal> or {\"json\"}. "));
+        Assert.False(new GrammarMatcher(grammar, TestVocabularies.Mixed).TryAccept("a stray </tool_call>"));
         Assert.True(matcher.IsComplete);
         Assert.True(matcher.TryAccept("<tool_call>"));
         Assert.False(matcher.IsComplete);
