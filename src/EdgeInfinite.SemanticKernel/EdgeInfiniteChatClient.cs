@@ -240,7 +240,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
                 throw new ArgumentException("The conversation renders to an empty prompt.", "messages");
             }
 
-            int total = promptIds.Length + g.MaxNewTokens;
+            int total = g.RequestTokens(promptIds.Length);
             var route = _model.ResolveRoute(g.Route, total);
             // An automatically routed short state converts itself to the long route when it outgrows the threshold,
             // so it may serve a request that now resolves long.

@@ -54,7 +54,7 @@ public sealed class TextGenerator
 
     private IEnumerable<GenerationUpdate> GenerateFresh(IReadOnlyList<int> promptIds, GenerationOptions options, IProgress<PrefillProgress>? progress, CancellationToken ct)
     {
-        using var state = _model.CreateState(options.Route, promptIds.Count + options.MaxNewTokens);
+        using var state = _model.CreateState(options.Route, options.RequestTokens(promptIds.Count));
         foreach (var update in Run(state, promptIds, options, progress, ct, null))
         {
             yield return update;
