@@ -66,7 +66,7 @@ internal static class GenerateCommand
 
     private static void Run(EdgeInfiniteModel model, int[] ids, GenerationOptions options, bool memory, bool printIds, string? dumpPath, string? loadPath, string? savePath, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        using var state = loadPath is null ? model.CreateState(options.Route, ids.Length + options.MaxNewTokens, memory) : LoadState(model, loadPath);
+        using var state = loadPath is null ? model.CreateStateForPrompt(options.Route, ids.Length, options.MaxNewTokens, memory) : LoadState(model, loadPath);
         var generated = new List<int>();
         GenerationUpdate? last = null;
         var clock = Stopwatch.StartNew();
