@@ -14,6 +14,7 @@ internal static class Program
                 "paired" => PairedCommand.Run(new ArgReader(args.Skip(1))),
                 "ops" => OpsCommand.Run(new ArgReader(args.Skip(1))),
                 "precision" => PrecisionCommand.Run(new ArgReader(args.Skip(1))),
+                "store" => StoreCommand.Run(new ArgReader(args.Skip(1))),
                 _ => Usage(),
             };
         }
@@ -37,6 +38,8 @@ internal static class Program
                       [--repeats 5] [--threads 2] [--work out/bench-precision] [--max-positions 4096] [--output <file.md>] [--reconvert]
               ops     [--threads 1] [--chunk 256] [--runs 200] [--output <file.md>]
               measure --package <dir> [--threads N] [--prompt 1024] [--decode 64] [--repeats 5] [--seed 7]
+              store   --package <dir> [--history 1024,4096] [--turn 64] [--threads 2] [--repeats 3] [--redis host:port]
+                      [--output <file.md>]
             """);
         return 2;
     }
