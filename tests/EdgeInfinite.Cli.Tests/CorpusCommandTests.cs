@@ -11,7 +11,7 @@ namespace EdgeInfinite.Cli.Tests;
 /// </summary>
 public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
 {
-    private static readonly string[] s_fields = ["mode", "length", "depth", "trials", "correct", "accuracy", "meanLogProb"];
+    private static readonly string[] s_fields = ["suite", "seed", "mode", "length", "depth", "trials", "correct", "accuracy", "ci95Low", "ci95High", "meanLogProb"];
 
     [Fact]
     public void TrainTokenizer_Folder_WritesFilesGenAiLoads()
@@ -54,7 +54,7 @@ public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFi
         Assert.Contains("| length | depth | long | memoff | short |", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("n/a (over max positions)", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("| 1500 | 0.9 | ", run.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"\| 300 \| 0\.1 \| [0-2]/2 \([0-9]+%\), ln p -[0-9]+\.[0-9]{2} \|", run.Stdout);
+        Assert.Matches(@"\| 300 \| 0\.1 \| [0-2]/2 \([0-9]+%, [0-9]+–[0-9]+%\), ln p -[0-9]+\.[0-9]{2} \|", run.Stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var rows = doc.RootElement.EnumerateArray().ToList();
         // 2 lengths × 2 depths × 3 modes, minus short at 1500 (over the 1024 max positions).
@@ -66,12 +66,49 @@ public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFi
             int correct = row.GetProperty("correct").GetInt32();
             Assert.InRange(correct, 0, 2);
             Assert.Equal(correct / 2.0, row.GetProperty("accuracy").GetDouble(), 9);
+            Assert.Equal("corpus", row.GetProperty("suite").GetString());
+            Assert.Equal(4, row.GetProperty("seed").GetInt64());
+            var ci = EdgeInfinite.Corpus.Recall.WilsonInterval.Of(correct, 2);
+            Assert.Equal(ci.Low, row.GetProperty("ci95Low").GetDouble(), 12);
+            Assert.Equal(ci.High, row.GetProperty("ci95High").GetDouble(), 12);
             Assert.InRange(row.GetProperty("meanLogProb").GetDouble(), -30, 0);
         }
 
         Assert.Equal(["long", "memoff", "short"], rows.Select(r => r.GetProperty("mode").GetString()).Distinct().Order());
         Assert.Equal(4, rows.Count(r => r.GetProperty("length").GetInt32() == 1500 && r.GetProperty("mode").GetString() != "short"));
         Assert.DoesNotContain(rows, r => r.GetProperty("length").GetInt32() == 1500 && r.GetProperty("mode").GetString() == "short");
+    }
+
+    [Fact]
+    public void EvalRecall_HeldOutSuiteReportSeeds_TableNamesSuiteAndReportSeedJsonHasIntervals()
+    {
+        string package = RandomPackage();
+        string json = Path.Combine(fixture.Root, "heldout-" + Guid.NewGuid().ToString("N") + ".json");
+
+        var run = CliRun.Invoke("eval", "recall", package, "--suite", "heldout", "--seed-set", "report", "--lengths", "400", "--trials", "3", "--depths", "0.5", "--modes", "long", "--json", json, "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.StartsWith($"heldout suite, seed {EdgeInfinite.Corpus.Recall.RecallSeeds.Report}:", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\| 400 \| 0\.5 \| [0-3]/3 \([0-9]+%, [0-9]+–[0-9]+%\), ln p -[0-9]+\.[0-9]{2} \|", run.Stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var row = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.Equal("heldout", row.GetProperty("suite").GetString());
+        Assert.InRange(row.GetProperty("ci95Low").GetDouble(), 0, row.GetProperty("accuracy").GetDouble());
+        Assert.InRange(row.GetProperty("ci95High").GetDouble(), row.GetProperty("accuracy").GetDouble(), 1);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--suite", "heldout", "--seed-set", "report", "--seed", "5" }, "--seed")]
+    [InlineData(new[] { "--suite", "heldout", "--seed", "90210077" }, "is the report seed")]
+    [InlineData(new[] { "--seed-set", "report" }, "only the heldout suite has seed sets")]
+    [InlineData(new[] { "--suite", "heldout", "--seed-set", "final" }, "--seed-set")]
+    [InlineData(new[] { "--suite", "mine" }, "--suite")]
+    public void EvalRecall_SeedOrSuiteMisused_OneLineError(string[] options, string expected)
+    {
+        var run = CliRun.Invoke(["eval", "recall", fixture.Root, .. options]);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(expected, run.Error, StringComparison.Ordinal);
     }
 
     [Theory]

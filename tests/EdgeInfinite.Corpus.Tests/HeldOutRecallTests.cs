@@ -45,7 +45,9 @@ public sealed class HeldOutRecallTests(RecallPackage package) : IClassFixture<Re
             var task = builder.Build(length, 0.5, format, new DeterministicRandom((ulong)seed), answerTokens: 4);
 
             Assert.Equal(tokenizer.Encode(task.Text), task.PromptIds);
-            Assert.InRange(task.PromptIds.Length, (int)(0.9 * (length - 4)), length - 4);
+            // Within a tenth of the budget, or one long filler exchange (up to about 64 tokens) at short lengths.
+            int budget = length - 4;
+            Assert.InRange(task.PromptIds.Length, budget - Math.Max(64, budget / 10), budget);
             Assert.EndsWith(GenerationPrompt, task.Text, StringComparison.Ordinal);
             ChatMlParser.Parse(task.Text[..^GenerationPrompt.Length]);
         }
@@ -72,9 +74,9 @@ public sealed class HeldOutRecallTests(RecallPackage package) : IClassFixture<Re
     }
 
     [Fact]
-    public void Build_AnyFormat_ValueIsOneTokenWithAndWithoutLeadingSpace()
+    public void Build_AnyFormat_ValueIsOneTokenOfTheShippedTokenizerWithAndWithoutLeadingSpace()
     {
-        var tokenizer = new BpeTokenizer(package.Model);
+        var tokenizer = new BpeTokenizer(TokenizerFiles.Read(Path.Combine(AppContext.BaseDirectory, "shipped", "tokenizer.json")));
         var builder = new HeldOutRecallTaskBuilder(tokenizer.Encode);
 
         for (int seed = 0; seed < 60; seed++)
@@ -83,8 +85,8 @@ public sealed class HeldOutRecallTests(RecallPackage package) : IClassFixture<Re
 
             foreach (string value in task.StatedValues)
             {
-                Assert.Single(tokenizer.Encode(value));
-                Assert.Single(tokenizer.Encode(" " + value));
+                Assert.True(tokenizer.Encode(value).Length == 1, value);
+                Assert.True(tokenizer.Encode(" " + value).Length == 1, " " + value);
             }
         }
     }

@@ -20,7 +20,7 @@ public static class HeldOutProse
     private static readonly string[] s_goings = ["strolled", "climbed", "crossed", "rode", "marched", "drifted", "limped", "jogged"];
     private static readonly string[] s_moments = ["dawn", "noon", "dusk", "midnight", "Monday", "Tuesday", "Thursday", "Saturday", "the end of the shift", "the first frost"];
     private static readonly string[] s_smells = ["sawdust", "wet wool", "tar", "smoke", "soap", "pine", "diesel", "vinegar"];
-    private static readonly string[] s_shortRemarks = ["Nobody answered.", "It was late.", "Then silence.", "Nothing moved.", "Rain began.", "That settled it.", "Work went on.", "Nobody laughed."];
+    private static readonly string[] s_shortRemarks = ["Nobody answered.", "It was late.", "Then silence.", "Nothing stirred.", "Rain began.", "That settled it.", "Work continued.", "Nobody laughed."];
 
     /// <summary>Draws one piece of a document: a sentence with its leading space, or after a paragraph break.</summary>
     /// <param name="random">The generator.</param>
@@ -80,7 +80,7 @@ public static class HeldOutProse
     private static string List(DeterministicRandom random)
     {
         var things = random.PickDistinct(s_things, random.Next(3, 5));
-        return $"{Capital(random.Pick(s_people))} wrote a list: {string.Join(", ", things[..^1])}, and a {random.Pick(s_qualities)} {things[^1]}.";
+        return $"{Capital(random.Pick(s_people))} drew up a list: {string.Join(", ", things[..^1])}, and a {random.Pick(s_qualities)} {things[^1]}.";
     }
 
     private static string Capital(string text) => char.ToUpperInvariant(text[0]) + text[1..];
