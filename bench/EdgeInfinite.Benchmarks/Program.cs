@@ -1,6 +1,6 @@
 namespace EdgeInfinite.Benchmarks;
 
-/// <summary>Entry point: <c>layouts</c> (the comparison, a fresh process per measurement), <c>paired</c> (all layouts in one process, back to back) or <c>measure</c> (one package in a fresh process, used by <c>layouts</c>).</summary>
+/// <summary>Entry point: <c>precision</c> (weight precisions side by side), <c>layouts</c> (the comparison, a fresh process per measurement), <c>paired</c> (all layouts in one process, back to back) or <c>measure</c> (one package in a fresh process, used by <c>layouts</c>).</summary>
 internal static class Program
 {
     public static int Main(string[] args)
@@ -13,6 +13,7 @@ internal static class Program
                 "measure" => MeasureCommand.Run(new ArgReader(args.Skip(1))),
                 "paired" => PairedCommand.Run(new ArgReader(args.Skip(1))),
                 "ops" => OpsCommand.Run(new ArgReader(args.Skip(1))),
+                "precision" => PrecisionCommand.Run(new ArgReader(args.Skip(1))),
                 _ => Usage(),
             };
         }
@@ -32,6 +33,8 @@ internal static class Program
                       [--work out/bench] [--max-positions 4096] [--output <file.md>] [--reconvert]
               paired  --model <hf-dir> [--threads 1] [--prompt 1024] [--decode 64] [--repeats 10] [--layouts ...]
                       [--work out/bench] [--max-positions 4096] [--output <file.md>] [--reconvert]
+              precision --model <hf-dir> [--variants fp32,int8-b32-a4,int4-b32-a4,int4-b32-a0,...] [--prompt 1024] [--decode 64]
+                      [--repeats 5] [--threads 2] [--work out/bench-precision] [--max-positions 4096] [--output <file.md>] [--reconvert]
               ops     [--threads 1] [--chunk 256] [--runs 200] [--output <file.md>]
               measure --package <dir> [--threads N] [--prompt 1024] [--decode 64] [--repeats 5] [--seed 7]
             """);

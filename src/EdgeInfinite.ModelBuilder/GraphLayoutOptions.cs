@@ -18,10 +18,17 @@ public sealed record GraphLayoutOptions
     /// <summary>Gets a value indicating whether q/k/v are one MatMul + <c>Split</c> and gate/up one MatMul + <c>Split</c>; otherwise one MatMul each.</summary>
     public bool PackedProjections { get; init; } = true;
 
+    /// <summary>
+    /// Gets a value indicating whether a quantized package keeps a float32 embedding table for its <c>Gather</c> (the LM head
+    /// is quantized on its own, a second copy when tied) instead of <c>GatherBlockQuantized</c> over the quantized rows
+    /// (the default, stored once). Exists to measure against the default (docs/quantization.md); float32 packages ignore it.
+    /// </summary>
+    public bool FloatEmbeddings { get; init; }
+
     /// <summary>Gets the attention layout.</summary>
     public AttentionLayout Attention { get; init; } = AttentionLayout.GroupQueryAttention;
 
     /// <summary>Gets a short name such as <c>fused-norms+packed+gqa</c>.</summary>
     public string Name =>
-        $"{(FusedNorms ? "fused-norms" : "plain-norms")}+{(PackedProjections ? "packed" : "separate")}+{(Attention == AttentionLayout.GroupQueryAttention ? "gqa" : "unfused-attn")}";
+        $"{(FusedNorms ? "fused-norms" : "plain-norms")}+{(PackedProjections ? "packed" : "separate")}+{(Attention == AttentionLayout.GroupQueryAttention ? "gqa" : "unfused-attn")}{(FloatEmbeddings ? "+float-embeddings" : string.Empty)}";
 }

@@ -54,6 +54,25 @@ public sealed class QuantizedExactnessTests(QuantizedPackages packages) : IClass
     }
 
     [Theory]
+    [InlineData("qwen2")]
+    [InlineData("llama")]
+    public void AppendAllLogits_Int4WithFloat32Embeddings_MatchesFloat64ReferenceOnDequantizedWeightsWithin1e4(string arch)
+    {
+        var fixture = HfFixture.Load(arch);
+        string package = packages.Get(arch, WeightSettings.For(WeightPrecision.Int4, accuracyLevel: 0), layout: GraphLayoutOptions.Default with { FloatEmbeddings = true });
+        var dequantized = PackageWeightsReader.Read(package).Weights;
+        using var model = EdgeInfiniteModel.Load(package);
+        using var state = model.CreateState(Route.Short, fixture.PromptIds.Length);
+
+        var logits = state.AppendAllLogits(fixture.PromptIds);
+
+        AssertRelative(new ReferenceTransformer(dequantized).Forward(fixture.PromptIds).SelectMany(r => r).ToArray(), logits, 1e-4);
+        var original = TransformerWeightsReader.Read(HfCheckpoint.Open(fixture.Directory));
+        Assert.Equal(original.Embedding, dequantized.Embedding);
+        Assert.NotEqual(original.LmHead, dequantized.LmHead);
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void LongRoute_QuantizedRandomGates_MatchesFloat64ReferenceOnDequantizedWeightsWithin1e4(string arch, WeightPrecision precision)
     {

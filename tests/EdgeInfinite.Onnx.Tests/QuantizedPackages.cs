@@ -10,15 +10,16 @@ public sealed class QuantizedPackages : IDisposable
     private readonly Dictionary<string, string> _packages = [];
     private readonly object _gate = new();
 
-    public string Get(string arch, WeightSettings weights, LongRouteSettings? longRoute = null)
+    public string Get(string arch, WeightSettings weights, LongRouteSettings? longRoute = null, GraphLayoutOptions? layout = null)
     {
-        string key = $"{arch}-{GraphWeightInfo.Name(weights.Precision)}-b{weights.BlockSize}-a{weights.AccuracyLevel}{(longRoute is null ? string.Empty : "-long")}";
+        layout ??= GraphLayoutOptions.Default;
+        string key = $"{arch}-{GraphWeightInfo.Name(weights.Precision)}-b{weights.BlockSize}-a{weights.AccuracyLevel}{(longRoute is null ? string.Empty : "-long")}-{layout.Name}";
         lock (_gate)
         {
             if (!_packages.TryGetValue(key, out var dir))
             {
                 dir = Path.Combine(_root, key);
-                var options = new ConversionOptions { Weights = weights };
+                var options = new ConversionOptions { Weights = weights, Layout = layout };
                 if (longRoute is not null)
                 {
                     options.LongRoute = longRoute;

@@ -343,7 +343,7 @@ internal sealed class TransformerGraphWriter
     private string Embedding(OnnxGraphBuilder g)
     {
         int d = _a.HiddenSize;
-        if (!_precision.IsQuantized)
+        if (!_precision.IsQuantized || _layout.FloatEmbeddings)
         {
             string embed = _store.Use(g, "model.embed_tokens.weight", [_a.VocabSize, d], () => _w.Embedding);
             return g.Node("Gather", [embed, C.InputIds], "/model/embed_tokens", ("axis", 0));

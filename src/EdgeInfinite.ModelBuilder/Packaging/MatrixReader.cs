@@ -10,9 +10,16 @@ internal sealed class MatrixReader(ExternalTensorReader reader, WeightSettings p
     public float[] Linear(string name, int rows, int cols) =>
         precision.IsQuantized ? Quantized(name, rows, cols) : Transpose(Float(name, (long)rows * cols), cols, rows);
 
-    /// <summary>An embedding or LM head: float32 stored as <c>[vocab, hidden]</c>, or quantized.</summary>
+    /// <summary>An embedding or LM head: float32 stored as <c>[vocab, hidden]</c>, or quantized (a quantized package may keep a float32 embedding table).</summary>
     public float[] Rows(string name, int rows, int cols) =>
+        precision.IsQuantized && !reader.Has(name) ? Quantized(name, rows, cols) : Float(name, (long)rows * cols);
+
+    /// <summary>An LM head: float32 <c>[vocab, hidden]</c>, or quantized whatever the embedding is.</summary>
+    public float[] Head(string name, int rows, int cols) =>
         precision.IsQuantized ? Quantized(name, rows, cols) : Float(name, (long)rows * cols);
+
+    /// <summary>Gets a value indicating whether the graph holds a float32 initializer of this name.</summary>
+    public bool HasFloat(string name) => reader.Has(name);
 
     private float[] Float(string name, long count)
     {

@@ -65,7 +65,10 @@ public static class PackageWeightsReader
             Embedding = embedding,
             Layers = layers,
             FinalNorm = reader.Read("model.norm.weight", d),
-            LmHead = a.TieWordEmbeddings ? embedding : matrices.Rows("lm_head.weight", a.VocabSize, d),
+            // A tied head is the embedding's array unless a quantized package kept float32 embeddings (its head is quantized).
+            LmHead = a.TieWordEmbeddings && !(package.Config.Weights.IsQuantized && matrices.HasFloat("model.embed_tokens.weight"))
+                ? embedding
+                : matrices.Head(a.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight", a.VocabSize, d),
         };
         return new PackageWeights { Config = package.Config, Weights = weights, GateWeights = gateW, GateBiases = gateB };
     }
