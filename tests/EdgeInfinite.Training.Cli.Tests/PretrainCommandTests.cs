@@ -1,6 +1,7 @@
+using EdgeInfinite.Cli.Tests;
 using EdgeInfinite.Onnx.Packaging;
 
-namespace EdgeInfinite.Cli.Tests;
+namespace EdgeInfinite.Training.Cli.Tests;
 
 public sealed class PretrainCommandTests : IDisposable
 {
@@ -21,7 +22,7 @@ public sealed class PretrainCommandTests : IDisposable
         string output = Path.Combine(_root, "run");
 
         // A time limit that is used up at once: the base stops after at most one step, yet every later stage runs.
-        var run = CliRun.Invoke(TinyArgs(output, 3, "--minutes", "0.000001"));
+        var run = TrainingCliRun.Invoke(TinyArgs(output, 3, "--minutes", "0.000001"));
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         string package = Path.Combine(output, "package");
@@ -40,14 +41,14 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.InRange(ids.Length, 1, 8);
 
         // Resuming continues the base checkpoint to the end of the schedule.
-        var resumed = CliRun.Invoke(TinyArgs(output, 3, "--resume"));
+        var resumed = TrainingCliRun.Invoke(TinyArgs(output, 3, "--resume"));
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains("reusing tokenizer", resumed.Stderr, StringComparison.Ordinal);
         Assert.Contains("base: step 3/3", resumed.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"Ran steps [12]\.\.3 in this process", File.ReadAllText(Path.Combine(package, "MODEL_CARD.md")));
 
         // A different schedule does not silently mix with the checkpoint.
-        var other = CliRun.Invoke(TinyArgs(output, 5, "--resume"));
+        var other = TrainingCliRun.Invoke(TinyArgs(output, 5, "--resume"));
         Assert.NotEqual(0, other.ExitCode);
         Assert.Contains("schedule length (steps) 3; this run has 5", other.Error, StringComparison.Ordinal);
     }
@@ -57,7 +58,7 @@ public sealed class PretrainCommandTests : IDisposable
     {
         string output = Path.Combine(_root, "infini");
 
-        var run = CliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in", "--long-carry-memory", "3", "--feature-map", "Exponential", "--feature-scale", "3"));
+        var run = TrainingCliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in", "--long-carry-memory", "3", "--feature-map", "Exponential", "--feature-scale", "3"));
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         string card = File.ReadAllText(Path.Combine(output, "package", "MODEL_CARD.md"));
@@ -76,7 +77,7 @@ public sealed class PretrainCommandTests : IDisposable
     {
         string output = Path.Combine(_root, "negative-carry");
 
-        var run = CliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", "--long-carry-memory", "-1"));
+        var run = TrainingCliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", "--long-carry-memory", "-1"));
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("--long-carry-memory must be in 0..100000, got -1", run.Error, StringComparison.Ordinal);
@@ -90,7 +91,7 @@ public sealed class PretrainCommandTests : IDisposable
         Directory.CreateDirectory(output);
         File.WriteAllText(Path.Combine(output, "x.txt"), "x");
 
-        var run = CliRun.Invoke(TinyArgs(output, 1));
+        var run = TrainingCliRun.Invoke(TinyArgs(output, 1));
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("--resume", run.Error, StringComparison.Ordinal);
@@ -103,7 +104,7 @@ public sealed class PretrainCommandTests : IDisposable
         var args = TinyArgs(Path.Combine(_root, "w"), 1);
         args[Array.IndexOf(args, "--window") + 1] = "40";
 
-        var run = CliRun.Invoke(args);
+        var run = TrainingCliRun.Invoke(args);
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("--window 40 must be a multiple of --segment 16", run.Error, StringComparison.Ordinal);
@@ -116,7 +117,7 @@ public sealed class PretrainCommandTests : IDisposable
     {
         string output = Path.Combine(_root, "g");
 
-        var run = CliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", "--long-gate-bias", bias));
+        var run = TrainingCliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", "--long-gate-bias", bias));
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("--long-gate-bias must be in -20..20", run.Error, StringComparison.Ordinal);
@@ -133,7 +134,7 @@ public sealed class PretrainCommandTests : IDisposable
     {
         string output = Path.Combine(_root, "c");
 
-        var run = CliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", option, value));
+        var run = TrainingCliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", option, value));
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains(message, run.Error, StringComparison.Ordinal);

@@ -1,9 +1,9 @@
 using EdgeInfinite.Corpus.Corpus;
 using EdgeInfinite.Onnx.Packaging;
 
-namespace EdgeInfinite.Cli.Commands;
+namespace EdgeInfinite.Training.Cli.Commands;
 
-/// <summary>What <c>edgeinfinite pretrain</c> was asked to do.</summary>
+/// <summary>What <c>edgeinfinite-train pretrain</c> was asked to do.</summary>
 internal sealed record PretrainSettings
 {
     public required string OutputDirectory { get; init; }

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using EdgeInfinite.Cli.Tests;
 
-namespace EdgeInfinite.Cli.Tests;
+namespace EdgeInfinite.Training.Cli.Tests;
 
 public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<CliFixture>
 {
@@ -12,7 +13,7 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
         string checkpoint = Path.Combine(fixture.Root, "gates.ckpt");
         string sourceConfig = File.ReadAllText(Path.Combine(source, "edgeinfinite.json"));
 
-        var run = CliRun.Invoke("train-gates", source, "-o", target, "--steps", "4", "--batch", "2", "--seq-len", "132", "--threads", "1", "--checkpoint", checkpoint);
+        var run = TrainingCliRun.Invoke("train-gates", source, "-o", target, "--steps", "4", "--batch", "2", "--seq-len", "132", "--threads", "1", "--checkpoint", checkpoint);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("wrote " + target, run.Stdout);
@@ -29,7 +30,7 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
         Assert.True(generate.ExitCode == 0, generate.Stderr);
         Assert.Equal(3, generate.Stdout.Trim().Split(',').Length);
 
-        var resumed = CliRun.Invoke("train-gates", source, "-o", target + "-resumed", "--steps", "6", "--batch", "2", "--seq-len", "132", "--threads", "1", "--checkpoint", checkpoint, "--resume");
+        var resumed = TrainingCliRun.Invoke("train-gates", source, "-o", target + "-resumed", "--steps", "6", "--batch", "2", "--seq-len", "132", "--threads", "1", "--checkpoint", checkpoint, "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Contains("steps 5..6", resumed.Stdout);
     }
@@ -41,7 +42,7 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
         File.WriteAllText(ids, string.Join(" ", CliFixture.ReferenceIds("llama", "long_prompt_ids")));
         string target = Path.Combine(fixture.Root, "trained-on-ids");
 
-        var run = CliRun.Invoke("train-gates", SmallPackage(), "-o", target, "--steps", "2", "--batch", "2", "--threads", "1", "--data-ids", ids);
+        var run = TrainingCliRun.Invoke("train-gates", SmallPackage(), "-o", target, "--steps", "2", "--batch", "2", "--threads", "1", "--data-ids", ids);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Contains("data: train-ids.txt, 1,500 tokens", run.Stderr);
@@ -54,7 +55,7 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
         string ids = Path.Combine(fixture.Root, "bad-ids.txt");
         File.WriteAllText(ids, "1 2 3 99999");
 
-        var run = CliRun.Invoke("train-gates", SmallPackage(), "-o", Path.Combine(fixture.Root, "never-bad"), "--steps", "1", "--data-ids", ids);
+        var run = TrainingCliRun.Invoke("train-gates", SmallPackage(), "-o", Path.Combine(fixture.Root, "never-bad"), "--steps", "1", "--data-ids", ids);
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("'99999'", run.Error);
@@ -86,7 +87,7 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
         File.WriteAllText(text, string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. Memory keeps what the window forgets. ", 60)));
         string target = Path.Combine(fixture.Root, "never-text");
 
-        var run = CliRun.Invoke("train-gates", package, "-o", target, "--steps", "1", "--data", text);
+        var run = TrainingCliRun.Invoke("train-gates", package, "-o", target, "--steps", "1", "--data", text);
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Matches(@"token id \d+, outside the package's vocabulary \(0\.\.383\)", run.Error);
@@ -100,7 +101,7 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
         string target = Path.Combine(fixture.Root, "exists");
         Directory.CreateDirectory(target);
 
-        var run = CliRun.Invoke("train-gates", source, "-o", target, "--steps", "1");
+        var run = TrainingCliRun.Invoke("train-gates", source, "-o", target, "--steps", "1");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("already exists", run.Error);
@@ -110,7 +111,7 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
     [Fact]
     public void TrainGates_ResumeWithoutCheckpoint_OneLineError()
     {
-        var run = CliRun.Invoke("train-gates", SmallPackage(), "-o", Path.Combine(fixture.Root, "never"), "--steps", "1", "--resume");
+        var run = TrainingCliRun.Invoke("train-gates", SmallPackage(), "-o", Path.Combine(fixture.Root, "never"), "--steps", "1", "--resume");
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("--resume needs --checkpoint", run.Error);
@@ -120,7 +121,7 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
     [Fact]
     public void TrainGates_SequenceTooShortForMemory_OneLineErrorNamingTheMinimum()
     {
-        var run = CliRun.Invoke("train-gates", SmallPackage(), "-o", Path.Combine(fixture.Root, "short"), "--steps", "1", "--seq-len", "40");
+        var run = TrainingCliRun.Invoke("train-gates", SmallPackage(), "-o", Path.Combine(fixture.Root, "short"), "--steps", "1", "--seq-len", "40");
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("at least 4 segments", run.Error);

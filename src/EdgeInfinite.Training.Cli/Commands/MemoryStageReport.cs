@@ -1,4 +1,4 @@
-namespace EdgeInfinite.Cli.Commands;
+namespace EdgeInfinite.Training.Cli.Commands;
 
 /// <summary>What the memory stage of <c>pretrain</c> did, for the console and the model card.</summary>
 /// <param name="Title">The recipe's name.</param>

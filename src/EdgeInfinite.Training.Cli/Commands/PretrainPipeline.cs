@@ -7,10 +7,10 @@ using EdgeInfinite.ModelBuilder;
 using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Training;
 
-namespace EdgeInfinite.Cli.Commands;
+namespace EdgeInfinite.Training.Cli.Commands;
 
 /// <summary>
-/// The steps of <c>edgeinfinite pretrain</c>, each resumable from the output folder: tokenizer → base pretraining
+/// The steps of <c>edgeinfinite-train pretrain</c>, each resumable from the output folder: tokenizer → base pretraining
 /// (checkpoint) → Hugging Face export → package conversion → gate fine-tuning (checkpoint) → final package + model card.
 /// </summary>
 internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, TextWriter stderr)
@@ -124,7 +124,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         long bytes = Directory.EnumerateFiles(package, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         card.AppendLine("# edgeinfinite-tiny — model card");
         card.AppendLine();
-        card.AppendLine(Inv($"Produced by `edgeinfinite pretrain` (EdgeInfinite.Cli) on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC in {_clock.Elapsed.TotalMinutes:F1} min of this process. A first iteration: small, trained briefly on synthetic data only. It produces ChatML-formatted text; it is not a useful assistant."));
+        card.AppendLine(Inv($"Produced by `edgeinfinite-train pretrain` (EdgeInfinite.Training.Cli) on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC in {_clock.Elapsed.TotalMinutes:F1} min of this process. A first iteration: small, trained briefly on synthetic data only. It produces ChatML-formatted text; it is not a useful assistant."));
         card.AppendLine();
         card.AppendLine("## Command");
         card.AppendLine();
@@ -261,7 +261,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
     /// <summary>The command that reproduces this run: every setting that shapes the result, optional ones only when set.</summary>
     private string CommandLine()
     {
-        var line = new StringBuilder(Inv($"edgeinfinite pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}"));
+        var line = new StringBuilder(Inv($"edgeinfinite-train pretrain -o <dir> --seed {s.Seed} --steps {s.Steps}"));
         if (s.Minutes is { } minutes)
         {
             line.Append(Inv($" --minutes {minutes}"));

@@ -1,4 +1,4 @@
-namespace EdgeInfinite.Cli.Commands;
+namespace EdgeInfinite.Training.Cli.Commands;
 
 /// <summary>How <c>pretrain</c> trains the memory after the full-attention base.</summary>
 internal enum PretrainRecipe

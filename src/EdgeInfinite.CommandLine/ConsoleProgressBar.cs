@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace EdgeInfinite.Cli;
+namespace EdgeInfinite.CommandLine;
 
 /// <summary>A one-line progress bar on stderr, redrawn at most ten times a second.</summary>
-internal sealed class ConsoleProgressBar(TextWriter writer) : IDisposable
+public sealed class ConsoleProgressBar(TextWriter writer) : IDisposable
 {
     private const int Width = 30;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -11,6 +11,9 @@ internal sealed class ConsoleProgressBar(TextWriter writer) : IDisposable
     private long _lastDraw = -1000;
     private bool _drawn;
 
+    /// <summary>Redraws the bar unless it was drawn less than 0.1 s ago (a fraction of 1 always draws).</summary>
+    /// <param name="stage">What is running, shown after the percentage.</param>
+    /// <param name="fraction">How much is done, 0 to 1 (clamped).</param>
     public void Report(string stage, double fraction)
     {
         lock (_gate)
@@ -30,6 +33,7 @@ internal sealed class ConsoleProgressBar(TextWriter writer) : IDisposable
         }
     }
 
+    /// <summary>Ends the bar's line if one was drawn.</summary>
     public void Dispose()
     {
         lock (_gate)

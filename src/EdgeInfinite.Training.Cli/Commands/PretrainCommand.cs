@@ -2,10 +2,10 @@ using EdgeInfinite.Corpus.Corpus;
 using EdgeInfinite.Onnx.Packaging;
 using System.CommandLine;
 
-namespace EdgeInfinite.Cli.Commands;
+namespace EdgeInfinite.Training.Cli.Commands;
 
 /// <summary>
-/// <c>edgeinfinite pretrain -o &lt;out-dir&gt; --seed S [--steps N] [--minutes M] [--resume]</c>: trains a tokenizer,
+/// <c>edgeinfinite-train pretrain -o &lt;out-dir&gt; --seed S [--steps N] [--minutes M] [--resume]</c>: trains a tokenizer,
 /// pretrains a small Llama from scratch with full attention, converts it to a package, fine-tunes its memory gates
 /// and writes <c>out-dir/package</c> with a model card. Every stage resumes from the output folder.
 /// </summary>

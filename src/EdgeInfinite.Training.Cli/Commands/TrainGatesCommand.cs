@@ -4,10 +4,10 @@ using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Onnx.Tokenization;
 using EdgeInfinite.Training;
 
-namespace EdgeInfinite.Cli.Commands;
+namespace EdgeInfinite.Training.Cli.Commands;
 
 /// <summary>
-/// <c>edgeinfinite train-gates &lt;package-dir&gt; -o &lt;new-package-dir&gt; --steps N</c>: fine-tunes the memory gates
+/// <c>edgeinfinite-train train-gates &lt;package-dir&gt; -o &lt;new-package-dir&gt; --steps N</c>: fine-tunes the memory gates
 /// (everything else frozen) on the long route and writes them into a copy of the package.
 /// </summary>
 internal static class TrainGatesCommand
@@ -101,7 +101,7 @@ internal static class TrainGatesCommand
         if (ids is not null)
         {
             using var reader = new StreamReader(file.FullName);
-            stream = GenerateCommand.ParseIds(reader, file.FullName, vocab);
+            stream = TokenIdParser.Parse(reader, file.FullName, vocab);
         }
         else
         {
