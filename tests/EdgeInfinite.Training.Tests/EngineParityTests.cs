@@ -3,6 +3,8 @@ using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using EdgeInfinite.Training.Model;
+using EdgeInfinite.Training.Weights;
 
 namespace EdgeInfinite.Training.Tests;
 

@@ -4,6 +4,8 @@ using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Inference;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using EdgeInfinite.Training.Model;
+using EdgeInfinite.Training.Weights;
 
 namespace EdgeInfinite.Training.Tests;
 

@@ -4,6 +4,10 @@ using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Model;
+using EdgeInfinite.Training.Trainers;
+using EdgeInfinite.Training.Weights;
 
 namespace EdgeInfinite.Training.Tests;
 

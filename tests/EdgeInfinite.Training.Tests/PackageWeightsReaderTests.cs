@@ -1,4 +1,5 @@
 using EdgeInfinite.ModelBuilder.Checkpoints;
+using EdgeInfinite.Training.Weights;
 
 namespace EdgeInfinite.Training.Tests;
 

@@ -1,6 +1,9 @@
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Model;
+using EdgeInfinite.Training.Weights;
 
 namespace EdgeInfinite.Training.Tests;
 

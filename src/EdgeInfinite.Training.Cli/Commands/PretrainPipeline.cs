@@ -5,7 +5,9 @@ using EdgeInfinite.Corpus.Corpus;
 using EdgeInfinite.Corpus.Tokenizer;
 using EdgeInfinite.ModelBuilder;
 using EdgeInfinite.Onnx.Packaging;
-using EdgeInfinite.Training;
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Model;
+using EdgeInfinite.Training.Trainers;
 
 namespace EdgeInfinite.Training.Cli.Commands;
 

@@ -87,7 +87,7 @@ internal sealed record PretrainSettings
     /// <summary>Gets a value indicating whether half of the long-route corpus's fact conversations start after filler (<see cref="CorpusOptions.LeadInTokens"/>).</summary>
     public bool LongLeadIn { get; init; }
 
-    /// <summary>Gets R of <see cref="EdgeInfinite.Training.LongRouteTrainingOptions.CarryMemorySteps"/>: long sequences continue from their batch row's memory of the previous step, emptied every R steps; 0 for none.</summary>
+    /// <summary>Gets R of <see cref="EdgeInfinite.Training.Trainers.LongRouteTrainingOptions.CarryMemorySteps"/>: long sequences continue from their batch row's memory of the previous step, emptied every R steps; 0 for none.</summary>
     public int LongCarryMemory { get; init; }
 
     public required bool Resume { get; init; }

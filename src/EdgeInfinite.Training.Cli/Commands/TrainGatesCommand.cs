@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Onnx.Tokenization;
-using EdgeInfinite.Training;
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Trainers;
 
 namespace EdgeInfinite.Training.Cli.Commands;
 
