@@ -9,6 +9,8 @@ public sealed class CliFixture : IDisposable
     private readonly Dictionary<string, string> _packages = [];
     private readonly object _gate = new();
 
+    public CliFixture() => Directory.CreateDirectory(Root);
+
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "edgeinfinite-cli-tests-" + Guid.NewGuid().ToString("N"));
 
     public static string FixtureDir(string arch) => Path.Combine(AppContext.BaseDirectory, "fixtures", "hf", arch);

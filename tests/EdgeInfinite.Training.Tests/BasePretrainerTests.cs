@@ -3,6 +3,9 @@ using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Model;
+using EdgeInfinite.Training.Trainers;
 
 namespace EdgeInfinite.Training.Tests;
 

@@ -4,6 +4,7 @@ using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using EdgeInfinite.Training.Model;
 
 namespace EdgeInfinite.Training.Tests;
 

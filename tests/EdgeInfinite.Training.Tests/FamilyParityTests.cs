@@ -5,6 +5,7 @@ using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Inference;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using EdgeInfinite.Training.Model;
 
 namespace EdgeInfinite.Training.Tests;
 

@@ -1,3 +1,6 @@
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Trainers;
+
 namespace EdgeInfinite.Training.Tests;
 
 /// <summary>The same batch at every step: training must then lower the loss on it, whatever the base model knows.</summary>

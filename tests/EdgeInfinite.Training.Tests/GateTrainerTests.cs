@@ -5,6 +5,9 @@ using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Model;
+using EdgeInfinite.Training.Trainers;
 
 namespace EdgeInfinite.Training.Tests;
 

@@ -2,6 +2,8 @@ using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Model;
 
 namespace EdgeInfinite.Training.Tests;
 

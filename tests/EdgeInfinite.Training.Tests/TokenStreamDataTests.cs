@@ -1,3 +1,6 @@
+using EdgeInfinite.Training.Data;
+using EdgeInfinite.Training.Trainers;
+
 namespace EdgeInfinite.Training.Tests;
 
 public sealed class TokenStreamDataTests

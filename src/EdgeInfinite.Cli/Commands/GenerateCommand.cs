@@ -140,7 +140,7 @@ internal static class GenerateCommand
             }
 
             using var reader = ids is null ? new StreamReader(RequireFile(idsFile!)) : (TextReader)new StringReader(ids);
-            return ParseIds(reader, ids is null ? idsFile!.FullName : "--prompt-ids", model.Config.Architecture.VocabSize);
+            return TokenIdParser.Parse(reader, ids is null ? idsFile!.FullName : "--prompt-ids", model.Config.Architecture.VocabSize);
         }
 
         string prompt = text ?? File.ReadAllText(RequireFile(textFile!));
@@ -155,58 +155,6 @@ internal static class GenerateCommand
 
     private static string RequireFile(FileInfo file) =>
         file.Exists ? file.FullName : throw new FileNotFoundException($"prompt file '{file.FullName}' does not exist", file.FullName);
-
-    /// <summary>Parses ids separated by commas or whitespace as a stream: no string per id and no copy of the whole text (prompts can hold millions).</summary>
-    internal static int[] ParseIds(TextReader reader, string source, int vocab)
-    {
-        var result = new List<int>();
-        var buffer = new char[64 * 1024];
-        long value = 0;
-        int digits = 0;
-        int item = 0;
-        int read;
-        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            for (int i = 0; i < read; i++)
-            {
-                char c = buffer[i];
-                if (c is >= '0' and <= '9')
-                {
-                    value = Math.Min(value * 10 + (c - '0'), int.MaxValue + 1L);
-                    digits++;
-                }
-                else if (c == ',' || char.IsWhiteSpace(c))
-                {
-                    Flush();
-                }
-                else
-                {
-                    throw new CliUsageException($"{source}: item {item + 1} contains '{c}'; token ids are non-negative integers separated by commas or whitespace");
-                }
-            }
-        }
-
-        Flush();
-        return result.Count > 0 ? [.. result] : throw new CliUsageException($"{source} holds no token ids");
-
-        void Flush()
-        {
-            if (digits == 0)
-            {
-                return;
-            }
-
-            item++;
-            if (value >= vocab)
-            {
-                throw new CliUsageException($"{source}: '{value}' (item {item}) is not a token id in 0..{vocab - 1}");
-            }
-
-            result.Add((int)value);
-            value = 0;
-            digits = 0;
-        }
-    }
 
     private static void WriteAtomically(string path, float[] logits) =>
         WriteAtomically(path, stream => stream.Write(MemoryMarshal.AsBytes(logits.AsSpan())));

@@ -1,0 +1,3 @@
+using EdgeInfinite.Training.Cli;
+
+return await TrainingCliApp.RunAsync(args, Console.Out, Console.Error);

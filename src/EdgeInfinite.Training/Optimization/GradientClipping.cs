@@ -1,0 +1,26 @@
+using static TorchSharp.torch;
+
+namespace EdgeInfinite.Training.Optimization;
+
+/// <summary>Scales all gradients down together when their global L2 norm exceeds a bound (the trainers' clip).</summary>
+internal static class GradientClipping
+{
+    public static void ClipByGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm)
+    {
+        if (maxNorm <= 0)
+        {
+            return;
+        }
+
+        using var noGrad = no_grad();
+        var grads = parameters.Where(p => p.grad is not null).Select(p => p.grad!).ToList();
+        double norm = Math.Sqrt(grads.Sum(g => g.pow(2).sum().to_type(ScalarType.Float64).item<double>()));
+        if (norm > maxNorm)
+        {
+            foreach (var g in grads)
+            {
+                g.mul_(maxNorm / (norm + 1e-6));
+            }
+        }
+    }
+}
