@@ -245,9 +245,12 @@ public sealed class ConversationStoreTests(TinyChatPackage package)
         using var logs = new CallbackLoggerFactory();
         using var a = Replica(new FailingCache(), logs);
 
-        var r = await StreamedResponse.CollectAsync(a, [new(ChatRole.User, "Hello")], ReplicaConversation.Options(6, conversationId: "c-1"));
+        var first = await StreamedResponse.CollectAsync(a, [new(ChatRole.User, "Hello")], ReplicaConversation.Options(6));
+        var second = await StreamedResponse.CollectAsync(a, [new(ChatRole.User, "More.")], ReplicaConversation.Options(6, conversationId: first.Final.ConversationId));
 
-        Assert.NotEmpty(r.TokenIds);
+        // The conversation continues on this process's own transcript and state.
+        Assert.NotEmpty(second.TokenIds);
+        Assert.True(second.Details.ReusedPromptTokens > 0);
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("store failed during restore", StringComparison.Ordinal));
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("store failed during store", StringComparison.Ordinal));
     }
