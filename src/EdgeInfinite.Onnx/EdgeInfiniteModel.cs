@@ -1,3 +1,4 @@
+using EdgeInfinite.Onnx.Constraints;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Onnx.Tokenization;
@@ -13,6 +14,7 @@ public sealed class EdgeInfiniteModel : IDisposable
 {
     private readonly ChunkRunner _runner;
     private readonly Lazy<EdgeInfiniteTokenizer> _tokenizer;
+    private readonly Lazy<TokenVocabulary> _vocabulary;
     private readonly EdgeInfiniteModelOptions _options;
 
     private EdgeInfiniteModel(ModelPackage package, ChunkRunner runner, EdgeInfiniteModelOptions options)
@@ -21,6 +23,7 @@ public sealed class EdgeInfiniteModel : IDisposable
         _runner = runner;
         _options = options;
         _tokenizer = new Lazy<EdgeInfiniteTokenizer>(CreateTokenizer, LazyThreadSafetyMode.ExecutionAndPublication);
+        _vocabulary = new Lazy<TokenVocabulary>(CreateVocabulary, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Gets the package.</summary>
@@ -35,6 +38,11 @@ public sealed class EdgeInfiniteModel : IDisposable
     /// <summary>Gets the tokenizer.</summary>
     /// <exception cref="InvalidOperationException">The package has no tokenizer (it was converted without one); use token-id prompts.</exception>
     public EdgeInfiniteTokenizer Tokenizer => _tokenizer.Value;
+
+    /// <summary>Gets every token's output bytes (read from the package's tokenizer once, then cached), for constrained decoding.</summary>
+    /// <exception cref="InvalidOperationException">The package has no tokenizer.</exception>
+    /// <exception cref="NotSupportedException">The tokenizer's pieces are neither byte-level nor byte-fallback BPE.</exception>
+    public TokenVocabulary Vocabulary => _vocabulary.Value;
 
     /// <summary>Loads a package.</summary>
     /// <param name="packageDirectory">The package folder.</param>
@@ -82,6 +90,33 @@ public sealed class EdgeInfiniteModel : IDisposable
     public Route ResolveRoute(Route route, int requestTokens) =>
         route != Route.Auto ? route : requestTokens <= RouteThreshold ? Route.Short : Route.Long;
 
+    /// <summary>
+    /// Creates the state for a request by the routing rule: <see cref="Route.Auto"/> decides on the prompt's tokens
+    /// only. A prompt that fits under the threshold starts on the short route (the unmodified model), in a state that
+    /// converts itself to the long route in place if the prompt plus the generated tokens cross the threshold; a longer
+    /// prompt starts on the long route. An explicit route is taken as given.
+    /// </summary>
+    /// <param name="route">The requested route.</param>
+    /// <param name="promptTokens">The prompt's tokens.</param>
+    /// <param name="maxNewTokens">The output budget (sizes the short route's cache).</param>
+    /// <param name="memoryEnabled">Long route only: <see langword="false"/> drops tokens leaving the window.</param>
+    /// <returns>The state.</returns>
+    public InferenceState CreateStateForPrompt(Route route, int promptTokens, int maxNewTokens, bool memoryEnabled = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(promptTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxNewTokens);
+        int total = (int)Math.Min(int.MaxValue, (long)promptTokens + maxNewTokens);
+        if (route != Route.Auto)
+        {
+            return CreateState(route, total, memoryEnabled);
+        }
+
+        // An automatic short state never needs more than the threshold: past it, it converts itself.
+        return promptTokens <= RouteThreshold
+            ? CreateState(Route.Auto, Math.Min(total, RouteThreshold), memoryEnabled)
+            : CreateState(Route.Long, total, memoryEnabled);
+    }
+
     /// <summary>Creates an empty sequence state.</summary>
     /// <param name="route">The route (resolve <see cref="Route.Auto"/> with <see cref="ResolveRoute"/> first).</param>
     /// <param name="expectedTokens">The tokens expected (prompt plus output), to size the short route's cache.</param>
@@ -122,6 +157,11 @@ public sealed class EdgeInfiniteModel : IDisposable
             _tokenizer.Value.Dispose();
         }
     }
+
+    private TokenVocabulary CreateVocabulary() =>
+        Config.Files.Tokenizer is { } file
+            ? TokenVocabulary.FromTokenizerJson(Path.Combine(Package.Directory, file))
+            : throw new InvalidOperationException($"Model package '{Package.Directory}' has no tokenizer (tokenizer.json): constrained decoding needs the tokens' bytes.");
 
     private EdgeInfiniteTokenizer CreateTokenizer() =>
         Package.HasTokenizer

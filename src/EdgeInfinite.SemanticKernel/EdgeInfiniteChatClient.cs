@@ -22,6 +22,11 @@ namespace EdgeInfinite.SemanticKernel;
 /// one <c>MessageId</c>; the final update carries <see cref="UsageContent"/>, the finish reason, the conversation id and
 /// the engine's numbers (route, prompt tokens prefilled and reused, tokens in memory, state bytes, time to first token;
 /// see <see cref="EdgeInfiniteMetadataKeys"/>).</para>
+/// <para>Constrained decoding (docs/structured-output.md): a JSON <see cref="ChatOptions.ResponseFormat"/> makes the
+/// output a JSON value (an instance of its schema, when it has one); <see cref="ChatToolMode.RequireAny"/> and
+/// <see cref="ChatToolMode.RequireSpecific"/> make it tool calls; in auto mode a call the model starts can only name an
+/// offered function with arguments valid for its parameter schema. An unknown <see cref="ChatOptions.ConversationId"/>
+/// is a <see cref="ConversationNotFoundException"/>.</para>
 /// <para>The prompt is the package's own chat template. Conversation states are kept (bounded, least recently used) and
 /// reused when a new prompt's token ids start with exactly the ids a kept state was fed, so a multi-turn chat prefills
 /// only the new turn. A response's <c>ConversationId</c> names the conversation: a request that passes it back sends only
@@ -35,7 +40,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
     private readonly ILogger _logger;
     private readonly ChatClientMetadata _metadata;
     private readonly ConversationStateCache _states;
-    private readonly BoundedLruMap<string, ChatMessage[]> _transcripts;
+    private readonly ConversationTranscripts _transcripts;
     private readonly BoundedLruMap<string, string> _rawToolCalls;
     private readonly PromptEncoder _encoder;
     private readonly PromptBuilder _prompts;
@@ -79,9 +84,10 @@ public sealed class EdgeInfiniteChatClient : IChatClient
         _ownsModel = ownsModel;
         _logger = loggerFactory?.CreateLogger<EdgeInfiniteChatClient>() ?? NullLogger<EdgeInfiniteChatClient>.Instance;
         ModelId = options.ModelId ?? model.Config.Name;
-        _metadata = new ChatClientMetadata("edgeinfinite", new Uri(Path.GetFullPath(model.Package.Directory)), ModelId);
+        // No provider URI: the model is in process, and a file:// URI would make M.E.AI's telemetry tag server.address "".
+        _metadata = new ChatClientMetadata("edgeinfinite", providerUri: null, ModelId);
         _states = new ConversationStateCache(options.ConversationCacheSize);
-        _transcripts = new BoundedLruMap<string, ChatMessage[]>(Math.Max(64, options.ConversationCacheSize * 16), StringComparer.Ordinal);
+        _transcripts = new ConversationTranscripts(Math.Max(64, options.ConversationCacheSize * 16));
         _encoder = new PromptEncoder(model.Tokenizer, Math.Max(64, options.ConversationCacheSize * 16));
         _rawToolCalls = new BoundedLruMap<string, string>(Math.Max(64, options.ConversationCacheSize * 16), StringComparer.Ordinal);
         _prompts = new PromptBuilder(model.Tokenizer, id => _rawToolCalls.TryGet(id, out var raw) ? raw : null);
@@ -150,26 +156,25 @@ public sealed class EdgeInfiniteChatClient : IChatClient
 
         string conversationId;
         List<ChatMessage> history;
-        if (options?.ConversationId is { Length: > 0 } id)
+        try
         {
-            conversationId = id;
-            if (_transcripts.TryGet(id, out var stored))
-            {
-                history = [.. stored, .. incoming];
-            }
-            else
-            {
-                Log.ConversationUnknown(_logger, id);
-                history = incoming;
-            }
+            conversationId = _transcripts.Resolve(options?.ConversationId, incoming, out history);
         }
-        else
+        catch (ConversationNotFoundException)
         {
-            conversationId = "ei-" + Guid.NewGuid().ToString("N");
-            history = incoming;
+            Log.ConversationUnknown(_logger, options!.ConversationId!);
+            throw;
         }
 
-        var job = new ChatRequest(history, options?.Instructions, settings, conversationId, "chatcmpl-" + Guid.NewGuid().ToString("N"));
+        foreach (string function in settings.UnconstrainedFunctions)
+        {
+            Log.FunctionArgumentsUnconstrained(_logger, function);
+        }
+
+        string? instructions = settings.SystemAddition is null ? options?.Instructions
+            : string.IsNullOrEmpty(options?.Instructions) ? settings.SystemAddition
+            : options.Instructions + "\n\n" + settings.SystemAddition;
+        var job = new ChatRequest(history, instructions, settings, conversationId, "chatcmpl-" + Guid.NewGuid().ToString("N"));
         var channel = Channel.CreateUnbounded<ChatResponseUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(() => Produce(job, channel.Writer, stop.Token, cancellationToken), CancellationToken.None);
@@ -240,7 +245,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
         if (restored is not null)
         {
             var entry = restored.Entry;
-            _transcripts.Set(conversationId, [.. entry.Transcript]);
+            _transcripts.Remember(conversationId, [.. entry.Transcript]);
             foreach (var (content, ids) in entry.Responses)
             {
                 _encoder.RememberResponse(content, ids);
@@ -286,14 +291,13 @@ public sealed class EdgeInfiniteChatClient : IChatClient
                 throw new ArgumentException("The conversation renders to an empty prompt.", "messages");
             }
 
-            int total = promptIds.Length + g.MaxNewTokens;
-            var route = _model.ResolveRoute(g.Route, total);
-            // An automatically routed short state converts itself to the long route when it outgrows the threshold,
-            // so it may serve a request that now resolves long.
+            // Routing by the prompt (docs/structured-output.md): Auto starts short when the prompt fits under the
+            // threshold; such a state converts itself to the long route in place if the output crosses it.
+            var route = _model.ResolveRoute(g.Route, promptIds.Length);
             bool auto = g.Route == Route.Auto;
             var entry = _states.TakeLongestPrefix(promptIds, route, job.Settings.MemoryEnabled, auto);
             int reused = entry?.FedIds.Length ?? 0;
-            state = entry?.State ?? _model.CreateState(auto ? Route.Auto : route, total, job.Settings.MemoryEnabled);
+            state = entry?.State ?? _model.CreateStateForPrompt(g.Route, promptIds.Length, g.MaxNewTokens, job.Settings.MemoryEnabled);
             all = [.. promptIds];
             string routeName = route == Route.Long ? "long" : "short";
             Log.RequestStarted(_logger, job.ResponseId, routeName, promptIds.Length, reused, promptIds.Length - reused);
@@ -303,7 +307,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
                 EdgeInfiniteTelemetry.ReusedPromptTokens.Add(reused);
             }
 
-            var run = new ResponseUpdateWriter(job, ModelId, writer, job.Settings.Tools.Count > 0 ? new ToolCallParser() : null);
+            var run = new ResponseUpdateWriter(job, ModelId, writer, job.Settings.Tools.Count > 0 ? new ToolCallParser() : null, constrained: g.Constraint is not null);
             var clock = Stopwatch.StartNew();
             GenerationUpdate? final = null;
             var produced = new List<int>();
@@ -368,7 +372,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
 
             // Remember the conversation, and the exact ids behind the response text (so the next turn reuses this state).
             var responseMessage = run.ToMessage();
-            _transcripts.Set(job.ConversationId, [.. job.History, responseMessage]);
+            _transcripts.Remember(job.ConversationId, [.. job.History, responseMessage]);
             foreach (var (callId, rawCall) in run.RawToolCalls)
             {
                 if (rawCall.Length > 0)
@@ -397,6 +401,11 @@ public sealed class EdgeInfiniteChatClient : IChatClient
             if (run.MalformedToolCalls)
             {
                 Log.MalformedToolCall(_logger, job.ResponseId);
+            }
+
+            if (run.CutToolCall)
+            {
+                Log.ToolCallCut(_logger, job.ResponseId);
             }
 
             if (_logger.IsEnabled(LogLevel.Trace))

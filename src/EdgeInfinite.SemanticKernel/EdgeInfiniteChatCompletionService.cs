@@ -80,6 +80,13 @@ public sealed class EdgeInfiniteChatCompletionService : IChatCompletionService, 
     {
         var settings = EdgeInfinitePromptExecutionSettings.FromExecutionSettings(executionSettings);
         settings.Validate();
+        if (settings.ResponseFormat is Type type)
+        {
+            // Semantic Kernel reads the settings through their JSON form, where a Type cannot go: pass its schema instead.
+            settings = (EdgeInfinitePromptExecutionSettings)settings.Clone();
+            settings.ResponseFormat = Microsoft.Extensions.AI.ChatResponseFormat.ForJsonSchema(AIJsonUtilities.CreateJsonSchema(type), type.Name);
+        }
+
         return settings;
     }
 }

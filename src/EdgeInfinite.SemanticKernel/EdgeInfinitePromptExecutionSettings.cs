@@ -30,6 +30,7 @@ public sealed class EdgeInfinitePromptExecutionSettings : PromptExecutionSetting
     private float? _repetitionPenalty;
     private string? _route;
     private bool? _memory;
+    private object? _responseFormat;
 
     /// <summary>Gets or sets the maximum number of output tokens (default 512).</summary>
     [JsonPropertyName("max_tokens")]
@@ -149,6 +150,23 @@ public sealed class EdgeInfinitePromptExecutionSettings : PromptExecutionSetting
     }
 
     /// <summary>
+    /// Gets or sets the response format: <c>"json_object"</c> (any JSON value), <c>"text"</c>, a JSON Schema (as a
+    /// <see cref="JsonElement"/>), a <see cref="Microsoft.Extensions.AI.ChatResponseFormat"/>, or a .NET <see cref="Type"/>
+    /// whose schema the output must follow. Enforced by constrained decoding (docs/structured-output.md).
+    /// </summary>
+    [JsonPropertyName("response_format")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public object? ResponseFormat
+    {
+        get => _responseFormat;
+        set
+        {
+            ThrowIfFrozen();
+            _responseFormat = value;
+        }
+    }
+
+    /// <summary>
     /// Converts any execution settings into <see cref="EdgeInfinitePromptExecutionSettings"/>: <see langword="null"/> gives
     /// defaults, an instance of this type is returned as is, anything else is converted through its JSON form (so
     /// <c>ExtensionData</c> keys such as <c>max_tokens</c> become typed properties); the function choice behavior is kept.
@@ -219,6 +237,16 @@ public sealed class EdgeInfinitePromptExecutionSettings : PromptExecutionSetting
             throw new ArgumentException("stop_sequences must not contain null or empty strings.", "stop_sequences");
         }
 
+        if (ResponseFormat is not (null or Type or JsonElement { ValueKind: JsonValueKind.Object } or Microsoft.Extensions.AI.ChatResponseFormat or "json_object" or "text" or JsonElement { ValueKind: JsonValueKind.String }))
+        {
+            throw new ArgumentException($"response_format = '{ResponseFormat}' is invalid: use \"json_object\", \"text\", a JSON Schema, a ChatResponseFormat or a Type.", "response_format");
+        }
+
+        if (ResponseFormat is JsonElement { ValueKind: JsonValueKind.String } format && format.GetString() is not ("json_object" or "text"))
+        {
+            throw new ArgumentException($"response_format = '{format.GetString()}' is invalid: use \"json_object\" or \"text\".", "response_format");
+        }
+
         if (Route is { } route && !(route.Equals("auto", StringComparison.OrdinalIgnoreCase) || route.Equals("short", StringComparison.OrdinalIgnoreCase) || route.Equals("long", StringComparison.OrdinalIgnoreCase)))
         {
             throw new ArgumentException($"route = '{route}' is invalid: use auto, short or long.", "route");
@@ -256,5 +284,6 @@ public sealed class EdgeInfinitePromptExecutionSettings : PromptExecutionSetting
         RepetitionPenalty = RepetitionPenalty,
         Route = Route,
         Memory = Memory,
+        ResponseFormat = ResponseFormat,
     };
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeInfinite.Onnx.Generation;
 using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.SemanticKernel.StructuredOutput;
 using Microsoft.Extensions.AI;
 
 namespace EdgeInfinite.SemanticKernel;
@@ -19,6 +20,15 @@ internal sealed class RequestSettings
         Tools = tools;
         Progress = progress;
     }
+
+    /// <summary>Gets the text the system message gets for the response format and the tool mode, if any.</summary>
+    public string? SystemAddition { get; private init; }
+
+    /// <summary>Gets the tool mode.</summary>
+    public ToolRequirement ToolRequirement { get; private init; }
+
+    /// <summary>Gets the functions whose parameter schemas are outside the supported subset (their arguments are any JSON object), with why.</summary>
+    public IReadOnlyList<string> UnconstrainedFunctions { get; private init; } = [];
 
     /// <summary>Gets the receiver of prefill progress, if any.</summary>
     public IProgress<PrefillProgress>? Progress { get; }
@@ -96,7 +106,36 @@ internal sealed class RequestSettings
             IProgress<PrefillProgress> receiver => receiver,
             var other => throw new ArgumentException($"{EdgeInfiniteMetadataKeys.PrefillProgress} must be an IProgress<PrefillProgress>, not {other.GetType().Name}.", nameof(options)),
         };
-        return new RequestSettings(g, memory, tools, progress);
+
+        // Constrained decoding: the response format and the tool mode decide the output's grammar.
+        var requirement = ToolRequirement.Auto;
+        var callable = tools;
+        string? required = null;
+        if (options.ToolMode is RequiredChatToolMode mode)
+        {
+            if (tools.Count == 0)
+            {
+                throw new ArgumentException("ChatOptions.ToolMode requires a function call, but ChatOptions.Tools offers no function.", nameof(options));
+            }
+
+            required = mode.RequiredFunctionName;
+            requirement = required is null ? ToolRequirement.RequireAny : ToolRequirement.RequireSpecific;
+            if (required is not null)
+            {
+                callable = [tools.FirstOrDefault(t => t.Name == required) ?? throw new ArgumentException($"ChatOptions.ToolMode requires the function '{required}', which ChatOptions.Tools does not offer.", nameof(options))];
+            }
+        }
+
+        var format = options.ResponseFormat as ChatResponseFormatJson;
+        var unconstrained = new List<string>();
+        g.Constraint = OutputGrammar.Build(callable, requirement, format, unconstrained);
+        string?[] additions = [format is null || requirement != ToolRequirement.Auto ? null : ResponseFormatPrompt.Describe(format), ResponseFormatPrompt.Describe(requirement, required)];
+        return new RequestSettings(g, memory, tools, progress)
+        {
+            ToolRequirement = requirement,
+            UnconstrainedFunctions = unconstrained,
+            SystemAddition = additions.Any(a => a is not null) ? string.Join("\n\n", additions.Where(a => a is not null)) : null,
+        };
     }
 
     /// <summary>Parses a route name.</summary>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.AI;
 namespace EdgeInfinite.SemanticKernel;
 
 /// <summary>Turns generated text into updates: text as it comes, tool calls once complete.</summary>
-internal sealed class ResponseUpdateWriter(ChatRequest job, string modelId, ChannelWriter<ChatResponseUpdate> writer, ToolCallParser? parser)
+internal sealed class ResponseUpdateWriter(ChatRequest job, string modelId, ChannelWriter<ChatResponseUpdate> writer, ToolCallParser? parser, bool constrained = false)
 {
     private readonly StringBuilder _raw = new();
     private readonly List<AIContent> _contents = [];
@@ -16,6 +16,9 @@ internal sealed class ResponseUpdateWriter(ChatRequest job, string modelId, Chan
     public bool HasToolCalls { get; private set; }
 
     public bool MalformedToolCalls { get; private set; }
+
+    /// <summary>Gets a value indicating whether a constrained tool call was cut by the output budget (and dropped).</summary>
+    public bool CutToolCall { get; private set; }
 
     /// <summary>Gets the called names that were mapped to an offered function (called → offered).</summary>
     public List<KeyValuePair<string, string>> ResolvedToolNames { get; } = [];
@@ -44,10 +47,20 @@ internal sealed class ResponseUpdateWriter(ChatRequest job, string modelId, Chan
 
     public void Flush()
     {
-        if (parser is not null)
+        if (parser is null)
         {
-            Write(parser.Flush(), null);
+            return;
         }
+
+        var rest = parser.Flush();
+        if (constrained && rest.Count > 0 && rest[^1].Text is { } text && text.StartsWith(ToolCallParser.OpenTag, StringComparison.Ordinal))
+        {
+            // Under constrained decoding only the output budget can leave a call unfinished: drop it rather than return raw call text.
+            CutToolCall = true;
+            rest = [.. rest.Take(rest.Count - 1)];
+        }
+
+        Write(rest, null);
     }
 
     public ChatMessage ToMessage()

@@ -409,7 +409,7 @@ public sealed class ChatClientTests(TinyChatPackage package)
     }
 
     [Fact]
-    public void GetService_Metadata_ReportsProviderPackageAndModelId()
+    public void GetService_Metadata_ReportsProviderAndModelIdWithoutProviderUri()
     {
         using IChatClient client = package.CreateClient();
 
@@ -417,7 +417,8 @@ public sealed class ChatClientTests(TinyChatPackage package)
 
         Assert.Equal("edgeinfinite", metadata.ProviderName);
         Assert.Equal("tiny-chat", metadata.DefaultModelId);
-        Assert.Equal(Path.GetFullPath(package.PackagePath), metadata.ProviderUri!.LocalPath.TrimEnd('/'));
+        // In process: no URI, so M.E.AI's telemetry does not tag an empty server.address.
+        Assert.Null(metadata.ProviderUri);
         Assert.Same(package.Model, client.GetService<EdgeInfiniteModel>());
         Assert.Same(client, client.GetService<EdgeInfiniteChatClient>());
         Assert.Null(client.GetService<ChatClientMetadata>("key"));

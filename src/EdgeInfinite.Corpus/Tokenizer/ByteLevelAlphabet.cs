@@ -1,14 +1,15 @@
 using System.Text;
+using EdgeInfinite.Onnx.Tokenization;
 
 namespace EdgeInfinite.Corpus.Tokenizer;
 
 /// <summary>
-/// GPT-2's reversible byte-to-unicode mapping (Hugging Face's <c>ByteLevel</c> pre-tokenizer): every byte maps to a
+/// GPT-2's reversible byte-to-unicode mapping (<see cref="ByteLevelEncoding"/>) (Hugging Face's <c>ByteLevel</c> pre-tokenizer): every byte maps to a
 /// printable character, so a byte-level vocabulary is a set of ordinary strings (the space byte is <c>Ġ</c>).
 /// </summary>
 public static class ByteLevelAlphabet
 {
-    private static readonly char[] s_byteToChar = BuildByteToChar();
+    private static readonly char[] s_byteToChar = [.. Enumerable.Range(0, 256).Select(b => ByteLevelEncoding.ToChar((byte)b))];
     private static readonly Dictionary<char, byte> s_charToByte = BuildCharToByte();
 
     /// <summary>Gets the 256 byte characters in code-point order (the order Hugging Face's trainer gives them ids).</summary>
@@ -47,31 +48,6 @@ public static class ByteLevelAlphabet
         {
             output.Add(s_charToByte.TryGetValue(c, out byte b) ? b : throw new ArgumentException($"'{c}' (U+{(int)c:X4}) is not a byte-level character.", nameof(symbols)));
         }
-    }
-
-    private static char[] BuildByteToChar()
-    {
-        var map = new char[256];
-        var direct = new bool[256];
-        foreach (var (from, to) in new[] { ('!', '~'), ('¡', '¬'), ('®', 'ÿ') })
-        {
-            for (int b = from; b <= to; b++)
-            {
-                direct[b] = true;
-                map[b] = (char)b;
-            }
-        }
-
-        int n = 0;
-        for (int b = 0; b < 256; b++)
-        {
-            if (!direct[b])
-            {
-                map[b] = (char)(256 + n++);
-            }
-        }
-
-        return map;
     }
 
     private static Dictionary<char, byte> BuildCharToByte()

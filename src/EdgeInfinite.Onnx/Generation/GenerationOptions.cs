@@ -1,3 +1,4 @@
+using EdgeInfinite.Onnx.Constraints;
 using EdgeInfinite.Onnx.Inference;
 
 namespace EdgeInfinite.Onnx.Generation;
@@ -31,6 +32,13 @@ public sealed class GenerationOptions
 
     /// <summary>Gets or sets strings that end generation; the text is cut before them (needs a tokenizer).</summary>
     public IList<string> StopSequences { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets the grammar the output must follow (constrained decoding), or <see langword="null"/> for free text.
+    /// Tokens the grammar cannot take next are masked before the repetition penalty, temperature, top-k and top-p; a
+    /// stop token is allowed only where the output is complete, and generation stops once nothing more may follow.
+    /// </summary>
+    public JsonGrammar? Constraint { get; set; }
 
     /// <summary>Gets or sets the route.</summary>
     public Route Route { get; set; } = Route.Auto;

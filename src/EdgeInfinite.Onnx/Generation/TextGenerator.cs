@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeInfinite.Onnx.Constraints;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Tokenization;
 
@@ -54,7 +55,7 @@ public sealed class TextGenerator
 
     private IEnumerable<GenerationUpdate> GenerateFresh(IReadOnlyList<int> promptIds, GenerationOptions options, IProgress<PrefillProgress>? progress, CancellationToken ct)
     {
-        using var state = _model.CreateState(options.Route, promptIds.Count + options.MaxNewTokens);
+        using var state = _model.CreateStateForPrompt(options.Route, promptIds.Count, options.MaxNewTokens);
         foreach (var update in Run(state, promptIds, options, progress, ct, null))
         {
             yield return update;
@@ -76,6 +77,7 @@ public sealed class TextGenerator
 
         var stopIds = new HashSet<int>(options.StopTokenIds ?? [.. _model.Config.Tokens.EosTokenIds]);
         var sampler = new TokenSampler(options);
+        var matcher = options.Constraint is { } grammar ? new GrammarMatcher(grammar, _model.Vocabulary) : null;
         // Only the repetition penalty looks back at the context; don't copy a long prompt otherwise.
         var context = options.RepetitionPenalty != 1f ? new List<int>(promptIds) : [];
         var stops = new StopSequenceMatcher([.. options.StopSequences]);
@@ -89,6 +91,13 @@ public sealed class TextGenerator
 
         while (true)
         {
+            if (matcher is { IsFinished: true })
+            {
+                // Nothing may follow a finished document: end as if the model had chosen a stop token.
+                yield return Final(GenerationFinishReason.StopToken, stops.Flush());
+                yield break;
+            }
+
             if (produced >= options.MaxNewTokens)
             {
                 yield return Final(GenerationFinishReason.Length, stops.Flush());
@@ -96,12 +105,21 @@ public sealed class TextGenerator
             }
 
             ct.ThrowIfCancellationRequested();
+
+            // The mask comes first, so the penalty and the sampling settings only ever see allowed tokens.
+            matcher?.Apply(logits.AsSpan(0, vocab), stopIds, options.MaxNewTokens - produced);
             int next = sampler.Next(logits.AsSpan(0, vocab), context);
+
             ttft ??= clock.Elapsed;
             if (stopIds.Contains(next))
             {
                 yield return Final(GenerationFinishReason.StopToken, stops.Flush());
                 yield break;
+            }
+
+            if (matcher is not null && !matcher.TryAccept(next))
+            {
+                throw new InvalidOperationException($"Token {next} was sampled although the grammar does not allow it.");
             }
 
             produced++;

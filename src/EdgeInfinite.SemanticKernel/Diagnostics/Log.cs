@@ -26,7 +26,7 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Trace, "Request {ResponseId} response: {Response}")]
     public static partial void ResponseText(ILogger logger, string responseId, string response);
 
-    [LoggerMessage(8, LogLevel.Debug, "Conversation '{ConversationId}' is not known (new, or forgotten); the request's messages are taken as the whole conversation.")]
+    [LoggerMessage(8, LogLevel.Warning, "Conversation '{ConversationId}' is not known (not returned by this client, or forgotten); the request is refused.")]
     public static partial void ConversationUnknown(ILogger logger, string conversationId);
 
     [LoggerMessage(9, LogLevel.Debug, "Evicted {Count} kept conversation state(s) (least recently used).")]
@@ -37,4 +37,10 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Debug, "Request {ResponseId}: the model called '{Called}', which was not offered; mapped to the one offered function it matches, '{Offered}'.")]
     public static partial void ToolNameResolved(ILogger logger, string responseId, string called, string offered);
+
+    [LoggerMessage(12, LogLevel.Warning, "Function arguments are constrained to a JSON object only: {Reason}")]
+    public static partial void FunctionArgumentsUnconstrained(ILogger logger, string reason);
+
+    [LoggerMessage(13, LogLevel.Debug, "Request {ResponseId}: the output budget ended inside a tool call; the unfinished call is dropped.")]
+    public static partial void ToolCallCut(ILogger logger, string responseId);
 }

@@ -192,13 +192,15 @@ public sealed class ConversationStoreTests(TinyChatPackage package)
             default: await store.SetAsync($"edgeinfinite:{revision}:conversation:{id}", new byte[] { 1, 2, 3 }); break;
         }
 
-        // The entry cannot be trusted, so nothing of it is used: the request's messages are the conversation.
-        var turn2 = await StreamedResponse.CollectAsync(b, [new(ChatRole.User, s_turns[1])], ReplicaConversation.Options(8, conversationId: id));
-        using var fresh = package.CreateClient(cacheSize: 0);
-        var alone = await StreamedResponse.CollectAsync(fresh, [new(ChatRole.User, s_turns[1])], ReplicaConversation.Options(8));
+        // The entry cannot be trusted, so nothing of it is used: on a replica that has never seen the conversation it is
+        // not found (the documented exception, not a crash, and never a silent fresh start).
+        var ex = await Assert.ThrowsAsync<ConversationNotFoundException>(() => StreamedResponse.CollectAsync(b, [new(ChatRole.User, s_turns[1])], ReplicaConversation.Options(8, conversationId: id)));
 
-        Assert.Equal(alone.TokenIds, turn2.TokenIds);
+        Assert.Equal(id, ex.ConversationId);
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("was dropped", StringComparison.Ordinal));
+        // The replica that answered turn 1 still continues from its own state.
+        var onA = await StreamedResponse.CollectAsync(a, [new(ChatRole.User, s_turns[1])], ReplicaConversation.Options(8, conversationId: id));
+        Assert.True(onA.Details.ReusedPromptTokens > 0);
     }
 
     [Fact]
