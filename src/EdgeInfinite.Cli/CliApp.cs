@@ -6,7 +6,13 @@ namespace EdgeInfinite.Cli;
 /// <summary>The <c>edgeinfinite</c> command line: builds the command tree and turns every failure into one line on stderr.</summary>
 internal static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs one command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error (progress and the one <c>error:</c> line).</param>
+    /// <param name="cancellationToken">Cancels the command; the process wires it to Ctrl+C and SIGTERM (<see cref="TerminationSignals"/>).</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, inspect, generate, eval, train-tokenizer, pretrain, train-gates, make-random).");
         root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
@@ -32,7 +38,10 @@ internal static class CliApp
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            // The command gets the token and finishes its own clean-up (staging folders, partial files) before the
+            // process ends: no termination timeout that would return while the command is still writing.
+            var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            return await parsed.InvokeAsync(configuration, cancellationToken);
         }
         catch (OperationCanceledException)
         {

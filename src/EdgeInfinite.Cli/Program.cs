@@ -1,3 +1,4 @@
 using EdgeInfinite.Cli;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error);
+using var signals = new TerminationSignals();
+return await CliApp.RunAsync(args, Console.Out, Console.Error, signals.Token);

@@ -37,10 +37,7 @@ public sealed partial class PackageBuilder
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         options ??= new ConversionOptions();
         string target = Path.GetFullPath(outputDirectory);
-        if ((File.Exists(target) || Directory.Exists(target)) && !options.Overwrite)
-        {
-            throw new IOException($"Output '{target}' already exists; choose another folder or allow overwriting.");
-        }
+        OutputFolderPolicy.CheckReplaceable(target, Path.GetFullPath(checkpointDirectory), options.Overwrite);
 
         progress?.Report(new ConversionProgress("reading checkpoint", 0));
         var checkpoint = HfCheckpoint.Open(checkpointDirectory);
@@ -59,10 +56,11 @@ public sealed partial class PackageBuilder
         Directory.CreateDirectory(staging);
         try
         {
-            var weights = TransformerWeightsReader.Read(checkpoint, new Progress<double>(f => progress?.Report(new ConversionProgress("reading weights", 0.4 * f))));
+            var weights = TransformerWeightsReader.Read(checkpoint, new InlineProgress<double>(f => progress?.Report(new ConversionProgress("reading weights", 0.4 * f))), cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             WriteGraphs(weights, config, options.Layout ?? GraphLayoutOptions.Default, staging, progress, cancellationToken);
             WriteGenAiConfig(config, staging);
+            cancellationToken.ThrowIfCancellationRequested();
             CopyTokenizer(checkpoint, staging);
             File.WriteAllText(Path.Combine(staging, PackageConfig.FileName), config.ToJson());
             cancellationToken.ThrowIfCancellationRequested();
@@ -72,6 +70,7 @@ public sealed partial class PackageBuilder
         }
         catch
         {
+            // Every failure, cancellation (Ctrl+C, SIGTERM) included, removes the staging folder: a real model's is gigabytes.
             TryDelete(staging);
             throw;
         }
@@ -81,7 +80,7 @@ public sealed partial class PackageBuilder
     {
         var hf = checkpoint.Config;
         var eos = new List<int>(hf.EosTokenIds);
-        foreach (int id in TokenizerEosIds(checkpoint.Directory).Concat(GenerationConfigEosIds(checkpoint.Directory)))
+        foreach (int id in TokenizerEosIds(checkpoint).Concat(GenerationConfigEosIds(checkpoint)))
         {
             if (!eos.Contains(id))
             {
@@ -90,6 +89,12 @@ public sealed partial class PackageBuilder
         }
 
         int maxPositions = options.MaxPositions ?? hf.Architecture.MaxPositionEmbeddings;
+        if (options.MaxPositions is null && maxPositions > PackageLimits.MaxPositions)
+        {
+            // Checked before any weight is read or rotary cache built: 10^8 positions would take minutes and gigabytes.
+            throw new InvalidDataException($"'{Path.Combine(checkpoint.Directory, "config.json")}': max_position_embeddings {maxPositions} is larger than {PackageLimits.MaxPositions}, the most a package's rotary caches cover; convert with a smaller maxPositions (the long route needs only sink + window + segment).");
+        }
+
         var longRoute = options.LongRoute;
         if (options.MaxPositions is null && longRoute.RouteThreshold > maxPositions)
         {
@@ -123,9 +128,14 @@ public sealed partial class PackageBuilder
         using var data = new ExternalDataWriter(Path.Combine(staging, config.Files.Weights), config.Files.Weights);
         var store = new WeightStore(data);
         var writer = new TransformerGraphWriter(weights, store, (float)config.LongRoute.Epsilon, config.MaxPositions, layout, config.LongRoute);
-        var chunk = writer.Build(GraphKind.Chunk, new Progress<double>(f => progress?.Report(new ConversionProgress("writing chunk graph", 0.4 + 0.4 * f))));
+        var chunk = writer.Build(GraphKind.Chunk, new InlineProgress<double>(f => progress?.Report(new ConversionProgress("writing chunk graph", 0.4 + 0.4 * f))), ct);
+        foreach (var (key, value) in ChunkGraphConstants.For(config))
+        {
+            chunk.MetadataProps.Add(new global::Onnx.StringStringEntryProto { Key = key, Value = value });
+        }
+
         ct.ThrowIfCancellationRequested();
-        var decoder = writer.Build(GraphKind.GenAiDecoder, new Progress<double>(f => progress?.Report(new ConversionProgress("writing decoder graph", 0.8 + 0.15 * f))));
+        var decoder = writer.Build(GraphKind.GenAiDecoder, new InlineProgress<double>(f => progress?.Report(new ConversionProgress("writing decoder graph", 0.8 + 0.15 * f))), ct);
         File.WriteAllBytes(Path.Combine(staging, config.Files.ChunkGraph), chunk.ToByteArray());
         File.WriteAllBytes(Path.Combine(staging, config.Files.DecoderGraph), decoder.ToByteArray());
     }
@@ -186,50 +196,75 @@ public sealed partial class PackageBuilder
     {
         foreach (string file in s_tokenizerFiles)
         {
-            string source = Path.Combine(checkpoint.Directory, file);
-            if (File.Exists(source))
+            // Resolved inside the checkpoint (a Hugging Face cache's links into its blobs are fine; a link to
+            // anything else is refused) and checked to be what its name says before it enters the package.
+            if (checkpoint.FindFile(file) is { } source)
             {
-                File.Copy(source, Path.Combine(staging, file));
+                var bytes = UntrustedFile.ReadAllBytes(source, HfCheckpoint.MaxTokenizerBytes, file);
+                if (file.EndsWith(".json", StringComparison.Ordinal))
+                {
+                    var json = ParseJson(bytes, source);
+                    if (file == "tokenizer.json")
+                    {
+                        TokenizerJson.Check(json, source);
+                    }
+                }
+
+                File.WriteAllBytes(Path.Combine(staging, file), bytes);
             }
         }
     }
 
-    private static IEnumerable<int> TokenizerEosIds(string directory)
+    private static IEnumerable<int> TokenizerEosIds(HfCheckpoint checkpoint)
     {
-        string configPath = Path.Combine(directory, "tokenizer_config.json");
-        string tokenizerPath = Path.Combine(directory, "tokenizer.json");
-        if (!File.Exists(configPath) || !File.Exists(tokenizerPath))
+        if (checkpoint.FindFile("tokenizer_config.json") is not { } configPath || checkpoint.FindFile("tokenizer.json") is not { } tokenizerPath)
         {
             return [];
         }
 
-        var eosToken = ReadJson(configPath)?["eos_token"];
-        string? content = eosToken is JsonObject o ? o["content"]?.GetValue<string>() : eosToken?.GetValueKind() == JsonValueKind.String ? eosToken.GetValue<string>() : null;
-        if (content is null || ReadJson(tokenizerPath)?["added_tokens"] is not JsonArray added)
+        var eosToken = ReadJson(configPath, HfCheckpoint.MaxConfigBytes)?["eos_token"];
+        string? content = eosToken switch
         {
-            return [];
-        }
-
-        return added.OfType<JsonObject>().Where(t => t["content"]?.GetValue<string>() == content).Select(t => t["id"]!.GetValue<int>()).Take(1).ToList();
-    }
-
-    private static IEnumerable<int> GenerationConfigEosIds(string directory)
-    {
-        string path = Path.Combine(directory, "generation_config.json");
-        var eos = File.Exists(path) ? ReadJson(path)?["eos_token_id"] : null;
-        return eos switch
-        {
-            JsonArray arr => arr.Select(n => n!.GetValue<int>()).ToList(),
-            JsonValue v when v.GetValueKind() == JsonValueKind.Number => [v.GetValue<int>()],
-            _ => [],
+            JsonObject o when o["content"] is JsonValue v && v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            _ => null,
         };
+        if (content is null)
+        {
+            return [];
+        }
+
+        var tokenizer = ReadJson(tokenizerPath, HfCheckpoint.MaxTokenizerBytes);
+        TokenizerJson.Check(tokenizer, tokenizerPath);
+        return TokenizerJson.AddedTokenIds(tokenizer, content).Take(1).ToList();
     }
 
-    private static JsonNode? ReadJson(string path)
+    private static IEnumerable<int> GenerationConfigEosIds(HfCheckpoint checkpoint)
+    {
+        if (checkpoint.FindFile("generation_config.json") is not { } path)
+        {
+            return [];
+        }
+
+        var eos = ReadJson(path, HfCheckpoint.MaxConfigBytes)?["eos_token_id"];
+        var items = eos switch
+        {
+            null => [],
+            JsonArray arr => arr.ToList(),
+            _ => [eos],
+        };
+        return items.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out int id) && id >= 0
+            ? id
+            : throw new InvalidDataException($"'{path}': eos_token_id holds {n?.ToJsonString() ?? "null"}; expected non-negative integer token ids.")).ToList();
+    }
+
+    private static JsonNode? ReadJson(string path, long maxBytes) => ParseJson(UntrustedFile.ReadAllBytes(path, maxBytes, Path.GetFileName(path)), path);
+
+    private static JsonNode? ParseJson(byte[] bytes, string path)
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path));
+            return JsonNode.Parse(bytes);
         }
         catch (JsonException ex)
         {
@@ -271,7 +306,7 @@ public sealed partial class PackageBuilder
                 Directory.Delete(directory, recursive: true);
             }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Best effort: a leftover staging folder is hidden and never mistaken for a package.
         }

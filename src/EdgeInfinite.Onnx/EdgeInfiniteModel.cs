@@ -51,9 +51,9 @@ public sealed class EdgeInfiniteModel : IDisposable
     public static EdgeInfiniteModel Load(string packageDirectory, EdgeInfiniteModelOptions? options = null)
     {
         options = options?.Clone() ?? new EdgeInfiniteModelOptions();
-        if (options.IntraOpThreads is < 0)
+        if (options.IntraOpThreads is { } requested && (requested < 0 || requested > EdgeInfiniteModelOptions.MaxIntraOpThreads))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpThreads, "IntraOpThreads must be zero (automatic) or positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), requested, $"IntraOpThreads (--threads) must be in 0..{EdgeInfiniteModelOptions.MaxIntraOpThreads} (0 = automatic; at most four per logical processor).");
         }
 
         var package = ModelPackage.Open(packageDirectory);

@@ -1,3 +1,4 @@
+using EdgeInfinite.Onnx;
 using Microsoft.Extensions.Caching.Distributed;
 
 namespace EdgeInfinite.SemanticKernel;
@@ -68,9 +69,9 @@ public sealed class EdgeInfiniteChatOptions
             throw new ArgumentException("PackagePath must be null (the embedded default model) or a folder path, not empty.", nameof(PackagePath));
         }
 
-        if (IntraOpThreads is < 0)
+        if (IntraOpThreads is { } threads && (threads < 0 || threads > EdgeInfiniteModelOptions.MaxIntraOpThreads))
         {
-            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must be zero (automatic) or positive.");
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, $"IntraOpThreads must be in 0..{EdgeInfiniteModelOptions.MaxIntraOpThreads} (0 = automatic; at most four per logical processor).");
         }
 
         if (RouteThreshold is <= 0)

@@ -49,7 +49,7 @@ public sealed class ConverterOutputFolderTests : IDisposable
     [Fact]
     public void Convert_ExistingOutputFolderWithOverwrite_ReplacesItWithoutLeftovers()
     {
-        Directory.CreateDirectory(_target);
+        new PackageBuilder().Convert(_checkpoint, _target);
         File.WriteAllText(Path.Combine(_target, "mine.txt"), "old");
 
         new PackageBuilder().Convert(_checkpoint, _target, new ConversionOptions { Overwrite = true });

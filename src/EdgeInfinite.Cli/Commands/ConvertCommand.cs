@@ -26,7 +26,7 @@ internal static class ConvertCommand
         {
             source, output, overwrite, sink, window, segment, threshold, rule, featureMap, featureScale, maxPositions,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             var options = new ConversionOptions
             {
@@ -47,11 +47,11 @@ internal static class ConvertCommand
             PackageConfig config;
             using (var bar = new ConsoleProgressBar(stderr))
             {
-                config = new PackageBuilder().Convert(parse.GetValue(source)!.FullName, target, options, new SyncProgress<ConversionProgress>(p => bar.Report(p.Stage, p.Fraction)));
+                config = new PackageBuilder().Convert(parse.GetValue(source)!.FullName, target, options, new SyncProgress<ConversionProgress>(p => bar.Report(p.Stage, p.Fraction)), ct);
             }
 
             stdout.WriteLine($"wrote {target} ({config.Architecture.Family}, {config.Architecture.NumLayers} layers, vocab {config.Architecture.VocabSize})");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

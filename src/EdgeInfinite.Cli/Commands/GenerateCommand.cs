@@ -66,7 +66,7 @@ internal static class GenerateCommand
 
     private static void Run(EdgeInfiniteModel model, int[] ids, GenerationOptions options, bool memory, bool printIds, string? dumpPath, string? loadPath, string? savePath, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        using var state = loadPath is null ? model.CreateState(options.Route, ids.Length + options.MaxNewTokens, memory) : LoadState(model, loadPath);
+        using var state = loadPath is null ? model.CreateState(options.Route, options.RequestTokens(ids.Length), memory) : LoadState(model, loadPath);
         var generated = new List<int>();
         GenerationUpdate? last = null;
         var clock = Stopwatch.StartNew();
@@ -94,13 +94,8 @@ internal static class GenerateCommand
         stdout.WriteLine(printIds ? string.Join(",", generated) : string.Empty);
         if (savePath is not null)
         {
-            string temp = savePath + ".partial";
-            using (var file = File.Create(temp))
-            {
-                state.Save(file);
-            }
-
-            File.Move(temp, savePath, overwrite: true);
+            ct.ThrowIfCancellationRequested();
+            WriteAtomically(savePath, state.Save);
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
@@ -110,8 +105,27 @@ internal static class GenerateCommand
 
     private static InferenceState LoadState(EdgeInfiniteModel model, string path)
     {
-        using var file = File.Exists(path) ? File.OpenRead(path) : throw new FileNotFoundException($"state file '{path}' does not exist", path);
-        return model.LoadState(file);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"state file '{path}' does not exist", path);
+        }
+
+        if (info.Length == 0)
+        {
+            // Pipes and devices report size 0 and are never opened (a FIFO would block).
+            throw new InvalidDataException($"state file '{path}' is empty or not a regular file");
+        }
+
+        try
+        {
+            using var file = File.OpenRead(path);
+            return model.LoadState(file);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"state file '{path}': {ex.Message}", ex);
+        }
     }
 
     private static int[] ReadPrompt(EdgeInfiniteModel model, string? text, FileInfo? textFile, string? ids, FileInfo? idsFile, bool chat)
@@ -198,10 +212,26 @@ internal static class GenerateCommand
         }
     }
 
-    private static void WriteAtomically(string path, float[] logits)
+    private static void WriteAtomically(string path, float[] logits) =>
+        WriteAtomically(path, stream => stream.Write(MemoryMarshal.AsBytes(logits.AsSpan())));
+
+    /// <summary>Writes <c>path.partial</c> and renames it over <paramref name="path"/>; any failure removes the partial file.</summary>
+    private static void WriteAtomically(string path, Action<Stream> write)
     {
         string temp = path + ".partial";
-        File.WriteAllBytes(temp, MemoryMarshal.AsBytes(logits.AsSpan()).ToArray());
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            using (var file = File.Create(temp))
+            {
+                write(file);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 }

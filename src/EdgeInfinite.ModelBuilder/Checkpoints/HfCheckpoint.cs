@@ -1,3 +1,4 @@
+using EdgeInfinite.Onnx.Packaging;
 using System.Text.Json;
 
 namespace EdgeInfinite.ModelBuilder.Checkpoints;
@@ -10,9 +11,16 @@ public sealed class HfCheckpoint
 {
     private readonly Dictionary<string, SafeTensorsFile> _tensorFiles;
 
-    private HfCheckpoint(string directory, HfModelConfig config, Dictionary<string, SafeTensorsFile> tensorFiles)
+    /// <summary>The largest <c>config.json</c> or <c>model.safetensors.index.json</c> read (real ones are a few KB to 100 KB).</summary>
+    internal const long MaxConfigBytes = 16 << 20;
+
+    /// <summary>The largest tokenizer file read (real <c>tokenizer.json</c> files reach about 35 MB).</summary>
+    internal const long MaxTokenizerBytes = 256 << 20;
+
+    private HfCheckpoint(string directory, string root, HfModelConfig config, Dictionary<string, SafeTensorsFile> tensorFiles)
     {
         Directory = directory;
+        Root = root;
         Config = config;
         _tensorFiles = tensorFiles;
     }
@@ -20,11 +28,18 @@ public sealed class HfCheckpoint
     /// <summary>Gets the checkpoint folder.</summary>
     public string Directory { get; }
 
+    /// <summary>
+    /// Gets the folder every file of the checkpoint must resolve into: the checkpoint folder itself, or, for a Hugging
+    /// Face cache snapshot (<c>models--org--name/snapshots/&lt;revision&gt;</c>, whose files are links into
+    /// <c>../../blobs</c>), the model's cache folder <c>models--org--name</c>.
+    /// </summary>
+    public string Root { get; }
+
     /// <summary>Gets the parsed config.</summary>
     public HfModelConfig Config { get; }
 
     /// <summary>Gets a value indicating whether the folder has <c>tokenizer.json</c>.</summary>
-    public bool HasTokenizer => File.Exists(System.IO.Path.Combine(Directory, "tokenizer.json"));
+    public bool HasTokenizer => FindFile("tokenizer.json") is not null;
 
     /// <summary>Gets the names of all tensors in the checkpoint.</summary>
     public IReadOnlyCollection<string> TensorNames => _tensorFiles.Keys;
@@ -40,15 +55,18 @@ public sealed class HfCheckpoint
             throw new DirectoryNotFoundException($"Checkpoint folder '{directory}' does not exist.");
         }
 
-        var config = HfConfigReader.Read(System.IO.Path.Combine(directory, "config.json"));
+        directory = System.IO.Path.GetFullPath(directory);
+        string root = CacheRoot(directory);
+        var config = HfConfigReader.Read(ContainedPath.Resolve(directory, "config.json", System.IO.Path.Combine(directory, "config.json"), "config.json", root));
         var files = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
-        string index = System.IO.Path.Combine(directory, "model.safetensors.index.json");
-        string single = System.IO.Path.Combine(directory, "model.safetensors");
+        string index = ContainedPath.Resolve(directory, "model.safetensors.index.json", directory, "model.safetensors.index.json", root);
+        string single = ContainedPath.Resolve(directory, "model.safetensors", directory, "model.safetensors", root);
         if (File.Exists(index))
         {
             foreach (var (tensor, shard) in ReadIndex(index))
             {
-                files[tensor] = OpenShard(directory, shard, files.Values);
+                string shardPath = ContainedPath.Resolve(directory, shard, index, $"weight_map['{tensor}']", root);
+                files[tensor] = files.Values.FirstOrDefault(f => f.Path == shardPath) ?? SafeTensorsFile.Open(shardPath);
             }
         }
         else if (File.Exists(single))
@@ -61,10 +79,20 @@ public sealed class HfCheckpoint
         }
         else
         {
-            throw new FileNotFoundException($"Checkpoint folder '{directory}' has neither model.safetensors nor model.safetensors.index.json.", single);
+            throw new FileNotFoundException($"Checkpoint folder '{directory}' has neither model.safetensors nor model.safetensors.index.json.", System.IO.Path.Combine(directory, "model.safetensors"));
         }
 
-        return new HfCheckpoint(directory, config, files);
+        return new HfCheckpoint(directory, root, config, files);
+    }
+
+    /// <summary>Finds an optional file of the checkpoint (a tokenizer file, generation_config.json).</summary>
+    /// <param name="name">The file name.</param>
+    /// <returns>Its real path, or <see langword="null"/> when the folder has no such file.</returns>
+    /// <exception cref="InvalidDataException">The file is a link that leaves the checkpoint (or its Hugging Face cache folder).</exception>
+    public string? FindFile(string name)
+    {
+        string path = ContainedPath.Resolve(Directory, name, System.IO.Path.Combine(Directory, name), name, Root);
+        return File.Exists(path) ? path : null;
     }
 
     /// <summary>Returns whether the checkpoint has a tensor.</summary>
@@ -93,23 +121,26 @@ public sealed class HfCheckpoint
         return file.ReadFloat32(name);
     }
 
-    private static SafeTensorsFile OpenShard(string directory, string shard, IEnumerable<SafeTensorsFile> opened)
+    private static string CacheRoot(string directory)
     {
-        string path = System.IO.Path.Combine(directory, shard);
-        return opened.FirstOrDefault(f => f.Path == path) ?? SafeTensorsFile.Open(path);
+        // models--org--name/snapshots/<revision>: the snapshot's files link to ../../blobs, inside models--org--name.
+        string real = ContainedPath.RealPath(directory);
+        var snapshots = System.IO.Directory.GetParent(real);
+        var model = snapshots?.Parent;
+        return snapshots?.Name == "snapshots" && model is not null && model.Name.StartsWith("models--", StringComparison.Ordinal) ? model.FullName : real;
     }
 
     private static IEnumerable<(string Tensor, string Shard)> ReadIndex(string path)
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(UntrustedFile.ReadAllBytes(path, MaxConfigBytes, "model.safetensors.index.json"));
             if (!doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
             {
                 throw new InvalidDataException($"'{path}' has no weight_map object.");
             }
 
-            return map.EnumerateObject().Select(p => (p.Name, p.Value.GetString() ?? throw new InvalidDataException($"'{path}': weight_map entry '{p.Name}' is not a file name."))).ToList();
+            return map.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : throw new InvalidDataException($"'{path}': weight_map['{p.Name}'] is not a file name."))).ToList();
         }
         catch (JsonException ex)
         {

@@ -21,7 +21,7 @@ public static class HfConfigReader
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            doc = JsonDocument.Parse(UntrustedFile.ReadAllBytes(path, HfCheckpoint.MaxConfigBytes, "config.json"));
         }
         catch (JsonException ex)
         {
@@ -54,17 +54,17 @@ public static class HfConfigReader
             throw new InvalidDataException($"'{path}': hidden_act '{act}' is not supported (only silu).");
         }
 
-        int hidden = r.PositiveInt("hidden_size");
-        int heads = r.PositiveInt("num_attention_heads");
-        int kvHeads = r.OptionalPositiveInt("num_key_value_heads") ?? heads;
+        int hidden = Limit(r.PositiveInt("hidden_size"), "hidden_size", PackageLimits.MaxHiddenSize, path);
+        int heads = Limit(r.PositiveInt("num_attention_heads"), "num_attention_heads", PackageLimits.MaxHeads, path);
+        int kvHeads = Limit(r.OptionalPositiveInt("num_key_value_heads") ?? heads, "num_key_value_heads", heads, path);
         if (heads % kvHeads != 0)
         {
             throw new InvalidDataException($"'{path}': num_attention_heads {heads} is not a multiple of num_key_value_heads {kvHeads}.");
         }
 
-        int headDim = r.OptionalPositiveInt("head_dim") ?? (hidden % heads == 0
+        int headDim = Limit(r.OptionalPositiveInt("head_dim") ?? (hidden % heads == 0
             ? hidden / heads
-            : throw new InvalidDataException($"'{path}': hidden_size {hidden} is not a multiple of num_attention_heads {heads} and head_dim is not given."));
+            : throw new InvalidDataException($"'{path}': hidden_size {hidden} is not a multiple of num_attention_heads {heads} and head_dim is not given.")), "head_dim", PackageLimits.MaxHeadDim, path);
         if (headDim % 2 != 0)
         {
             throw new InvalidDataException($"'{path}': head_dim {headDim} must be even for rotary embeddings.");
@@ -86,15 +86,17 @@ public static class HfConfigReader
         var arch = new ModelArchitecture
         {
             Family = family,
-            VocabSize = r.PositiveInt("vocab_size"),
+            VocabSize = Limit(r.PositiveInt("vocab_size"), "vocab_size", PackageLimits.MaxVocabSize, path),
             HiddenSize = hidden,
-            IntermediateSize = r.PositiveInt("intermediate_size"),
-            NumLayers = r.PositiveInt("num_hidden_layers"),
+            IntermediateSize = Limit(r.PositiveInt("intermediate_size"), "intermediate_size", PackageLimits.MaxIntermediateSize, path),
+            NumLayers = Limit(r.PositiveInt("num_hidden_layers"), "num_hidden_layers", PackageLimits.MaxLayers, path),
             NumHeads = heads,
             NumKvHeads = kvHeads,
             HeadDim = headDim,
-            RmsNormEps = r.OptionalDouble("rms_norm_eps") ?? 1e-6,
-            RopeTheta = theta > 0 ? theta : throw new InvalidDataException($"'{path}': rope_theta {theta} must be positive."),
+            RmsNormEps = r.OptionalDouble("rms_norm_eps") is { } eps && !(eps > 0 && (float)eps > 0 && eps < 1)
+                ? throw new InvalidDataException($"'{path}': rms_norm_eps {eps} must be in (0, 1) and not 0 in float32 (0 or less gives NaN).")
+                : r.OptionalDouble("rms_norm_eps") ?? 1e-6,
+            RopeTheta = theta > 0 && double.IsFinite(theta) ? theta : throw new InvalidDataException($"'{path}': rope_theta {theta} must be a finite positive number (0 or less gives NaN rotations)."),
             RopeScaling = scaling,
             MaxPositionEmbeddings = r.OptionalPositiveInt("max_position_embeddings") ?? 4096,
             TieWordEmbeddings = r.OptionalBool("tie_word_embeddings") ?? false,
@@ -123,10 +125,22 @@ public static class HfConfigReader
             throw new InvalidDataException($"'{path}': rope_scaling type '{type}' is not supported (supported: llama3).");
         }
 
-        return new RopeScaling(
-            r.OptionalDouble("factor") ?? throw new InvalidDataException($"'{path}': rope_scaling.factor is missing."),
-            r.OptionalDouble("low_freq_factor") ?? 1.0,
-            r.OptionalDouble("high_freq_factor") ?? 4.0,
-            r.OptionalPositiveInt("original_max_position_embeddings") ?? 8192);
+        double factor = r.OptionalDouble("factor") ?? throw new InvalidDataException($"'{path}': rope_scaling.factor is missing.");
+        double low = r.OptionalDouble("low_freq_factor") ?? 1.0;
+        double high = r.OptionalDouble("high_freq_factor") ?? 4.0;
+        if (!(factor > 0) || !double.IsFinite(factor))
+        {
+            throw new InvalidDataException($"'{path}': rope_scaling.factor {factor} must be a finite positive number (0 or less gives NaN frequencies).");
+        }
+
+        if (!(low > 0) || !(high > low) || !double.IsFinite(high))
+        {
+            throw new InvalidDataException($"'{path}': rope_scaling low_freq_factor {low} and high_freq_factor {high} must be positive with high > low (their difference divides).");
+        }
+
+        return new RopeScaling(factor, low, high, r.OptionalPositiveInt("original_max_position_embeddings") ?? 8192);
     }
+
+    private static int Limit(int value, string field, int max, string path) =>
+        value <= max ? value : throw new InvalidDataException($"'{path}': {field} {value} is larger than {max}, the limit of this converter.");
 }

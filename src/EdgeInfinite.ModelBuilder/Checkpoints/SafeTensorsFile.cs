@@ -42,6 +42,12 @@ public sealed class SafeTensorsFile
             throw new FileNotFoundException($"Safetensors file '{path}' does not exist.", path);
         }
 
+        if (new FileInfo(path).Length <= 0)
+        {
+            // Pipes and devices report size 0: never opened, so a FIFO cannot hang the converter.
+            throw new InvalidDataException($"Safetensors file '{path}' is empty or not a regular file.");
+        }
+
         using var stream = File.OpenRead(path);
         long fileLength = stream.Length;
         Span<byte> lenBytes = stackalloc byte[8];
@@ -135,8 +141,13 @@ public sealed class SafeTensorsFile
             }
 
             int elementSize = SafeTensorDType.SizeOf(dtype, prop.Name, path);
-            long count = shape.Aggregate(1L, (a, b) => a * b);
-            if (count * elementSize != offsets[1] - offsets[0])
+            if (shape.Any(d => d < 0))
+            {
+                throw new InvalidDataException($"Tensor '{prop.Name}' in '{path}' has a negative dimension in shape [{string.Join(",", shape)}].");
+            }
+
+            long count = shape.Aggregate(1L, (a, b) => checked(a * b));
+            if (checked(count * elementSize) != offsets[1] - offsets[0])
             {
                 throw new InvalidDataException($"Tensor '{prop.Name}' in '{path}' has shape [{string.Join(",", shape)}] ({dtype}) but {offsets[1] - offsets[0]} bytes.");
             }
@@ -147,9 +158,9 @@ public sealed class SafeTensorsFile
         {
             throw new InvalidDataException($"Tensor '{prop.Name}' in '{path}' lacks dtype, shape or data_offsets.", ex);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException)
         {
-            throw new InvalidDataException($"Tensor '{prop.Name}' in '{path}' has a malformed header entry: {ex.Message}", ex);
+            throw new InvalidDataException($"Tensor '{prop.Name}' in '{path}' has a malformed header entry (dtype, shape or data_offsets): {ex.Message}", ex);
         }
     }
 }

@@ -8,8 +8,9 @@ public static class TransformerWeightsReader
     /// <summary>Reads all weights, checking every shape against the config.</summary>
     /// <param name="checkpoint">The checkpoint.</param>
     /// <param name="progress">Receives the fraction of layers read.</param>
+    /// <param name="cancellationToken">Cancels between layers.</param>
     /// <returns>The weights.</returns>
-    public static TransformerWeights Read(HfCheckpoint checkpoint, IProgress<double>? progress = null)
+    public static TransformerWeights Read(HfCheckpoint checkpoint, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var a = checkpoint.Config.Architecture;
@@ -17,6 +18,7 @@ public static class TransformerWeightsReader
         var layers = new List<LayerWeights>(a.NumLayers);
         for (int i = 0; i < a.NumLayers; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             layers.Add(ReadLayer(checkpoint, a, $"model.layers.{i}."));
             progress?.Report((i + 1.0) / (a.NumLayers + 1));
         }

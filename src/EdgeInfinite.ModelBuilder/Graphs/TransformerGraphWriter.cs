@@ -40,7 +40,7 @@ internal sealed class TransformerGraphWriter
         _ropeCacheLength = ropeCacheLength;
     }
 
-    public ModelProto Build(GraphKind kind, IProgress<double>? progress = null)
+    public ModelProto Build(GraphKind kind, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         var g = new OnnxGraphBuilder(kind == GraphKind.Chunk ? "edgeinfinite_chunk" : "decoder");
         int d = _a.HiddenSize;
@@ -88,6 +88,7 @@ internal sealed class TransformerGraphWriter
 
         for (int i = 0; i < _a.NumLayers; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var l = _w.Layers[i];
             string p = $"model.layers.{i}.";
             string attn = Attention(g, i, l, normed, seqlensK, totalLen, cos, sin, chunk);
@@ -225,7 +226,12 @@ internal sealed class TransformerGraphWriter
         string gate = g.Node("Mul", [g.Node("Sigmoid", [logit], n + "/gate_sigmoid"), C.GateEnable], n + "/gate_enable");
         string gate4 = g.Node("Unsqueeze", [gate, g.ConstInt64(n + "/gate_axis", -1)], n + "/gate_unsqueeze");
         string delta = g.Node("Sub", [memHeads, localHeads], n + "/delta");
-        string mixed = g.Node("Add", [localHeads, g.Node("Mul", [gate4, delta], n + "/gate_mul")], n + "/mix");
+        string blended = g.Node("Add", [localHeads, g.Node("Mul", [gate4, delta], n + "/gate_mul")], n + "/mix_blend");
+
+        // g = 0 (gate off, or a sigmoid that underflowed) gives exactly the local attention, even when the memory read
+        // is infinite or NaN: 0 · (mem − local) alone would turn that into NaN.
+        string open = g.Node("Greater", [gate4, g.ConstFloat(n + "/zero", 0f)], n + "/gate_open");
+        string mixed = g.Node("Where", [open, blended, localHeads], n + "/mix");
         return g.Node("Reshape", [mixed, g.ConstInt64(n + "/out3", 0, 0, heads * hd)], n + "/mix_flat");
     }
 

@@ -43,6 +43,11 @@ public sealed class GenerationOptions
     /// <summary>Gets or sets the route.</summary>
     public Route Route { get; set; } = Route.Auto;
 
+    /// <summary>The size of a request (prompt plus output budget) for routing and cache sizing, saturated at <see cref="int.MaxValue"/> instead of overflowing.</summary>
+    /// <param name="promptTokens">The prompt's token count.</param>
+    /// <returns><c>promptTokens + MaxNewTokens</c>, at most <see cref="int.MaxValue"/>.</returns>
+    public int RequestTokens(int promptTokens) => (int)Math.Min(int.MaxValue, (long)promptTokens + MaxNewTokens);
+
     /// <summary>Creates a copy.</summary>
     /// <returns>The copy.</returns>
     public GenerationOptions Clone()

@@ -12,6 +12,12 @@ internal sealed class TokenSampler
         _random = options.Seed is { } seed ? new Random(seed) : new Random();
     }
 
+    /// <summary>
+    /// Picks the next token. NaN logits are never picked (treated as −∞) and ±∞ is clamped to the largest finite float,
+    /// so neither corrupt logits nor a tiny temperature can make the least likely token win; temperature scaling works on
+    /// differences from the maximum in float64 (<c>(l − max) / T ≤ 0</c>), which cannot overflow for any T &gt; 0.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Every logit is NaN (the model or its state is corrupt).</exception>
     public int Next(Span<float> span, IReadOnlyCollection<int> context)
     {
         if (_options.RepetitionPenalty != 1f)
@@ -23,6 +29,7 @@ internal sealed class TokenSampler
             }
         }
 
+        Sanitize(span);
         if (_options.Greedy || _options.Temperature == 0f)
         {
             return ArgMax(span);
@@ -33,11 +40,12 @@ internal sealed class TokenSampler
         var order = Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ToArray();
         int k = _options.TopK > 0 ? Math.Min(_options.TopK, order.Length) : order.Length;
         var probs = new double[k];
-        double max = logits[order[0]] / _options.Temperature;
+        double max = logits[order[0]];
+        double temperature = _options.Temperature;
         double sum = 0;
         for (int i = 0; i < k; i++)
         {
-            probs[i] = Math.Exp(logits[order[i]] / _options.Temperature - max);
+            probs[i] = Math.Exp((logits[order[i]] - max) / temperature);
             sum += probs[i];
         }
 
@@ -73,7 +81,7 @@ internal sealed class TokenSampler
             }
         }
 
-        return order[keep - 1];
+        return order[0];
     }
 
     public static int ArgMax(ReadOnlySpan<float> logits)
@@ -88,5 +96,28 @@ internal sealed class TokenSampler
         }
 
         return best;
+    }
+
+    private static void Sanitize(Span<float> logits)
+    {
+        bool any = false;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            float v = logits[i];
+            if (float.IsNaN(v))
+            {
+                logits[i] = float.NegativeInfinity;
+            }
+            else
+            {
+                any = true;
+                logits[i] = Math.Clamp(v, -float.MaxValue, float.MaxValue);
+            }
+        }
+
+        if (!any)
+        {
+            throw new InvalidOperationException("Every logit is NaN: the model or its state is corrupt, so no token can be chosen.");
+        }
     }
 }

@@ -79,14 +79,58 @@ internal sealed class ChunkRunner : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks the config against the graph at load, so a package whose edgeinfinite.json disagrees with its graph
+    /// (vocabulary, layers, KV heads, head size, baked constants) fails here and not on every request later.
+    /// </summary>
     private void CheckGraph(ModelPackage package)
     {
-        foreach (string name in new[] { C.InputIds, C.SeqLensK, C.GateEnable, C.PastKey(_a.NumLayers - 1), C.Memory(_a.NumLayers - 1) })
+        string graph = package.Config.Files.ChunkGraph;
+        string configFile = Path.Combine(package.Directory, PackageConfig.FileName);
+        int kv = _a.NumKvHeads, hd = _a.HeadDim;
+
+        void Expect(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, string kind, params int[] dims)
         {
-            if (!_session.InputMetadata.ContainsKey(name))
+            if (!nodes.TryGetValue(name, out var node))
             {
-                throw new InvalidDataException($"Model package '{package.Directory}': '{package.Config.Files.ChunkGraph}' has no input '{name}'; it does not match edgeinfinite.json (numLayers {_a.NumLayers}) or is not an EdgeInfinite chunk graph.");
+                throw new InvalidDataException($"'{configFile}' does not match '{graph}': the graph has no {kind} '{name}' (numLayers {_a.NumLayers}), or it is not an EdgeInfinite chunk graph.");
+            }
+
+            var actual = node.Dimensions;
+            bool same = node.IsTensor && node.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float && actual.Length == dims.Length
+                && actual.Zip(dims).All(p => p.Second < 0 || p.First < 0 || p.First == p.Second);
+            if (!same)
+            {
+                throw new InvalidDataException($"'{configFile}' does not match '{graph}': {kind} '{name}' has shape [{string.Join(", ", actual)}] but the config (vocabSize {_a.VocabSize}, numKvHeads {kv}, headDim {hd}) needs [{string.Join(", ", dims.Select(d => d < 0 ? "*" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}].");
             }
         }
+
+        var inputs = _session.InputMetadata;
+        var outputs = _session.OutputMetadata;
+        foreach (string name in new[] { C.InputIds, C.SeqLensK, C.TotalSequenceLength, C.NumLogitsToKeep, C.GateEnable })
+        {
+            if (!inputs.ContainsKey(name))
+            {
+                throw new InvalidDataException($"Model package '{package.Directory}': '{graph}' has no input '{name}'; it is not an EdgeInfinite chunk graph.");
+            }
+        }
+
+        for (int i = 0; i < _a.NumLayers; i++)
+        {
+            Expect(inputs, C.PastKey(i), "input", 1, kv, -1, hd);
+            Expect(inputs, C.PastValue(i), "input", 1, kv, -1, hd);
+            Expect(inputs, C.Memory(i), "input", 1, kv, hd, hd);
+            Expect(inputs, C.MemoryNorm(i), "input", 1, kv, hd, 1);
+            Expect(outputs, C.PresentKey(i), "output", 1, kv, -1, hd);
+            Expect(outputs, C.PresentValue(i), "output", 1, kv, -1, hd);
+        }
+
+        if (inputs.ContainsKey(C.PastKey(_a.NumLayers)))
+        {
+            throw new InvalidDataException($"'{configFile}' does not match '{graph}': architecture.numLayers = {_a.NumLayers} but the graph has more layers.");
+        }
+
+        Expect(outputs, C.Logits, "output", 1, -1, _a.VocabSize);
+        ChunkGraphConstants.Check(_session.ModelMetadata.CustomMetadataMap, package.Config, graph, configFile);
     }
 }

@@ -12,6 +12,9 @@ public sealed record PackageConfig
     /// <summary>The format version this library writes and reads.</summary>
     public const int CurrentFormatVersion = 1;
 
+    /// <summary>The largest <c>edgeinfinite.json</c> read (1 MiB; a real one is about 1 KB).</summary>
+    public const int MaxFileBytes = 1 << 20;
+
     private static readonly JsonSerializerOptions s_json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -63,7 +66,7 @@ public sealed record PackageConfig
         PackageConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<PackageConfig>(File.ReadAllBytes(path), s_json);
+            config = JsonSerializer.Deserialize<PackageConfig>(UntrustedFile.ReadAllBytes(path, MaxFileBytes, FileName), s_json);
         }
         catch (JsonException ex)
         {
@@ -81,42 +84,6 @@ public sealed record PackageConfig
 
     /// <summary>Checks every value and throws naming the first bad field.</summary>
     /// <param name="source">The file the config came from, for messages.</param>
-    public void Validate(string source)
-    {
-        void Require(bool ok, string field, object? value, string rule)
-        {
-            if (!ok)
-            {
-                throw new InvalidDataException($"'{source}': {field} = {value ?? "null"} is invalid: {rule}.");
-            }
-        }
-
-        Require(FormatVersion == CurrentFormatVersion, "formatVersion", FormatVersion, $"this library reads version {CurrentFormatVersion}");
-        Require(!string.IsNullOrWhiteSpace(Revision), "revision", Revision, "must be set (the converter writes a new one for every package)");
-        var a = Architecture;
-        Require(a is not null, "architecture", null, "it is required");
-        Require(a!.VocabSize > 0, "architecture.vocabSize", a.VocabSize, "must be positive");
-        Require(a.HiddenSize > 0, "architecture.hiddenSize", a.HiddenSize, "must be positive");
-        Require(a.NumLayers > 0, "architecture.numLayers", a.NumLayers, "must be positive");
-        Require(a.NumHeads > 0, "architecture.numHeads", a.NumHeads, "must be positive");
-        Require(a.NumKvHeads > 0 && a.NumHeads % a.NumKvHeads == 0, "architecture.numKvHeads", a.NumKvHeads, "must divide numHeads");
-        Require(a.HeadDim > 0 && a.HeadDim % 16 == 0, "architecture.headDim", a.HeadDim, "must be a positive multiple of 16 (GroupQueryAttention with rotary)");
-        var l = LongRoute;
-        Require(l.SinkTokens >= 0, "longRoute.sinkTokens", l.SinkTokens, "must be zero or more");
-        Require(l.SegmentTokens > 0, "longRoute.segmentTokens", l.SegmentTokens, "must be positive");
-        Require(l.WindowTokens >= l.SegmentTokens && l.WindowTokens % l.SegmentTokens == 0, "longRoute.windowTokens", l.WindowTokens, $"must be a positive multiple of segmentTokens ({l.SegmentTokens})");
-        Require(l.Epsilon > 0 && l.Epsilon < 1, "longRoute.epsilon", l.Epsilon, "must be in (0, 1)");
-        Require(Enum.IsDefined(l.UpdateRule), "longRoute.updateRule", l.UpdateRule, "must be delta or linear");
-        Require(Enum.IsDefined(l.FeatureMap), "longRoute.featureMap", l.FeatureMap, "must be eluPlusOne, l2Normalized or exponential");
-        Require(l.FeatureScale > 0 && l.FeatureScale <= ExponentialFeatures.MaxScale, "longRoute.featureScale", l.FeatureScale, $"must be in (0, {ExponentialFeatures.MaxScale}]");
-        Require(MaxPositions >= l.SinkTokens + l.WindowTokens + l.SegmentTokens, "maxPositions", MaxPositions, $"must cover sink + window + segment ({l.SinkTokens + l.WindowTokens + l.SegmentTokens})");
-        Require(l.RouteThreshold > 0 && l.RouteThreshold <= MaxPositions, "longRoute.routeThreshold", l.RouteThreshold, $"must be in 1..maxPositions ({MaxPositions})");
-        foreach (int eos in Tokens.EosTokenIds)
-        {
-            Require(eos >= 0 && eos < a.VocabSize, "tokens.eosTokenIds", eos, $"must be in 0..{a.VocabSize - 1}");
-        }
-
-        Require(!string.IsNullOrWhiteSpace(Files.ChunkGraph), "files.chunkGraph", Files.ChunkGraph, "must name a file");
-        Require(!string.IsNullOrWhiteSpace(Files.Weights), "files.weights", Files.Weights, "must name a file");
-    }
+    /// <exception cref="InvalidDataException">A value is missing, out of range or inconsistent; the message names the file and the field.</exception>
+    public void Validate(string source) => PackageConfigValidator.Validate(this, source);
 }

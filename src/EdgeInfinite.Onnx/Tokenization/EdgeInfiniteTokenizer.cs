@@ -12,12 +12,16 @@ public sealed class EdgeInfiniteTokenizer : IDisposable
 {
     private readonly Tokenizer _tokenizer;
     private readonly object _gate = new();
+    private readonly string _directory;
+    private volatile bool _poisoned;
+    private Task? _runaway;
 
     /// <summary>Initializes a new instance of the <see cref="EdgeInfiniteTokenizer"/> class.</summary>
     /// <param name="directory">A folder with <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and <c>genai_config.json</c>.</param>
     public EdgeInfiniteTokenizer(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        _directory = directory;
         foreach (string file in new[] { "tokenizer.json", "tokenizer_config.json", "genai_config.json" })
         {
             // Checked first: a failed native construction can leave ONNX Runtime GenAI unstable for the process.
@@ -27,6 +31,8 @@ public sealed class EdgeInfiniteTokenizer : IDisposable
             }
         }
 
+        // Before native code sees it: a template whose cost is not bounded by the conversation is refused at load.
+        ChatTemplateGuard.CheckFolder(directory);
         try
         {
             _tokenizer = new Tokenizer(directory);
@@ -43,6 +49,7 @@ public sealed class EdgeInfiniteTokenizer : IDisposable
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ThrowIfPoisoned();
         lock (_gate)
         {
             using var sequences = _tokenizer.Encode(text);
@@ -55,6 +62,7 @@ public sealed class EdgeInfiniteTokenizer : IDisposable
     /// <returns>The text.</returns>
     public string Decode(ReadOnlySpan<int> ids)
     {
+        ThrowIfPoisoned();
         lock (_gate)
         {
             return _tokenizer.Decode(ids);
@@ -65,34 +73,92 @@ public sealed class EdgeInfiniteTokenizer : IDisposable
     /// <returns>The decoder.</returns>
     public TokenDecoder CreateDecoder()
     {
+        ThrowIfPoisoned();
         lock (_gate)
         {
             return new TokenDecoder(_tokenizer.CreateStream());
         }
     }
 
+    /// <summary>Gets or sets the longest a chat template may take to render (default 5 s).</summary>
+    public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Renders a conversation with the package's chat template.</summary>
     /// <param name="messages">The messages, in order.</param>
     /// <param name="addGenerationPrompt">Whether to append the assistant turn's opening.</param>
     /// <param name="toolsJson">Optional JSON array of tool definitions for templates that render them.</param>
     /// <returns>The prompt text.</returns>
+    /// <exception cref="InvalidOperationException">The template could not render the conversation.</exception>
+    /// <exception cref="InvalidDataException">The rendering took longer than <see cref="RenderTimeout"/> or produced far more text than its input (at most twice the input plus 1 MiB).</exception>
     public string ApplyChatTemplate(IEnumerable<ChatTemplateMessage> messages, bool addGenerationPrompt = true, string? toolsJson = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        ThrowIfPoisoned();
         string json = JsonSerializer.Serialize(messages.Select(m => new Dictionary<string, string> { ["role"] = m.Role, ["content"] = m.Content }));
-        lock (_gate)
+
+        // Native rendering cannot be interrupted, so it runs on its own thread and the caller stops waiting at the time
+        // limit; the tokenizer is then retired (every later call fails at once) since that thread may still hold it.
+        var render = Task.Factory.StartNew(
+            () =>
+            {
+                lock (_gate)
+                {
+                    return _tokenizer.ApplyChatTemplate(null, json, toolsJson, addGenerationPrompt);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        string text;
+        try
         {
-            try
+            if (!render.Wait(RenderTimeout))
             {
-                return _tokenizer.ApplyChatTemplate(null, json, toolsJson, addGenerationPrompt);
+                _runaway = render;
+                _poisoned = true;
+                throw new InvalidDataException($"The chat template in '{_directory}' (tokenizer_config.json chat_template) did not finish rendering within {RenderTimeout.TotalSeconds:0.#} s; the tokenizer is retired. The package's template is not usable.");
             }
-            catch (OnnxRuntimeGenAIException ex)
+
+            text = render.Result;
+        }
+        catch (AggregateException ex) when (ex.InnerException is not null)
+        {
+            if (ex.InnerException is OnnxRuntimeGenAIException inner)
             {
-                throw new InvalidOperationException($"The package's chat template could not render the conversation: {ex.Message}", ex);
+                throw new InvalidOperationException($"The package's chat template could not render the conversation: {inner.Message}", inner);
             }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+            throw;
+        }
+
+        long limit = (2L * (json.Length + (toolsJson?.Length ?? 0))) + (1 << 20);
+        if (text.Length > limit)
+        {
+            throw new InvalidDataException($"The chat template in '{_directory}' (tokenizer_config.json chat_template) rendered {text.Length:N0} characters from {json.Length:N0} characters of messages; the limit is {limit:N0}.");
+        }
+
+        return text;
+    }
+
+    private void ThrowIfPoisoned()
+    {
+        if (_poisoned)
+        {
+            throw new InvalidOperationException($"The tokenizer of '{_directory}' was retired after its chat template exceeded the render time limit.");
         }
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _tokenizer.Dispose();
+    public void Dispose()
+    {
+        // A render that overran its limit may still be using the native tokenizer: free it only when that render ends.
+        if (_runaway is { IsCompleted: false } runaway)
+        {
+            runaway.ContinueWith(_ => _tokenizer.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            return;
+        }
+
+        _tokenizer.Dispose();
+    }
 }
