@@ -245,7 +245,7 @@ public sealed class EdgeInfiniteChatClient : IChatClient
         if (restored is not null)
         {
             var entry = restored.Entry;
-            _transcripts.Set(conversationId, [.. entry.Transcript]);
+            _transcripts.Remember(conversationId, [.. entry.Transcript]);
             foreach (var (content, ids) in entry.Responses)
             {
                 _encoder.RememberResponse(content, ids);

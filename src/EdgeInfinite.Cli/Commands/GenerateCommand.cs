@@ -120,8 +120,27 @@ internal static class GenerateCommand
 
     private static InferenceState LoadState(EdgeInfiniteModel model, string path)
     {
-        using var file = File.Exists(path) ? File.OpenRead(path) : throw new FileNotFoundException($"state file '{path}' does not exist", path);
-        return model.LoadState(file);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"state file '{path}' does not exist", path);
+        }
+
+        if (info.Length == 0)
+        {
+            // Pipes and devices report size 0 and are never opened (a FIFO would block).
+            throw new InvalidDataException($"state file '{path}' is empty or not a regular file");
+        }
+
+        try
+        {
+            using var file = File.OpenRead(path);
+            return model.LoadState(file);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"state file '{path}': {ex.Message}", ex);
+        }
     }
 
     private static int[] ReadPrompt(EdgeInfiniteModel model, string? text, FileInfo? textFile, string? ids, FileInfo? idsFile, bool chat)

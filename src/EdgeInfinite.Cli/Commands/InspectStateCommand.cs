@@ -18,10 +18,21 @@ internal static class InspectStateCommand
                 throw new FileNotFoundException($"state file '{path.FullName}' does not exist", path.FullName);
             }
 
-            StateSnapshotInfo info;
-            using (var stream = path.OpenRead())
+            if (path.Length == 0)
             {
+                // Pipes and devices report size 0 and are never opened (a FIFO would block).
+                throw new InvalidDataException($"state file '{path.FullName}' is empty or not a regular file");
+            }
+
+            StateSnapshotInfo info;
+            try
+            {
+                using var stream = path.OpenRead();
                 info = StateSnapshot.ReadInfo(stream);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"state file '{path.FullName}': {ex.Message}", ex);
             }
 
             stdout.WriteLine($"state         {path.FullName}");

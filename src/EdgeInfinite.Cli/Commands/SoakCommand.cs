@@ -23,15 +23,16 @@ internal static class SoakCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random token stream.", DefaultValueFactory = _ => 1 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the result as JSON." };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads." };
+        var allLogits = new Option<bool>("--all-logits") { Description = "Check the logits of every position, not only each segment's last (runs the LM head on every token)." };
         var command = new Command("soak", "Stream many tokens through one state and check it stays finite (throughput and memory report).")
         {
-            package, tokens, route, memory, seed, json, threads,
+            package, tokens, route, memory, seed, json, threads, allLogits,
         };
         command.SetAction((parse, ct) =>
         {
             long total = ParseCount(parse.GetValue(tokens)!);
             using var model = EdgeInfiniteModel.Load(parse.GetValue(package)!.FullName, new EdgeInfiniteModelOptions { IntraOpThreads = parse.GetValue(threads) });
-            var result = Run(model, total, parse.GetValue(route), !parse.GetValue(memory), parse.GetValue(seed), stderr, ct);
+            var result = Run(model, total, parse.GetValue(route), !parse.GetValue(memory), parse.GetValue(seed), parse.GetValue(allLogits), stderr, ct);
             stdout.WriteLine(result.Describe());
             if (parse.GetValue(json) is { } file)
             {
@@ -53,7 +54,7 @@ internal static class SoakCommand
             : throw new CliUsageException($"'{text}' is not a token count (examples: 4096, 128k, 1m)");
     }
 
-    private static SoakResult Run(EdgeInfiniteModel model, long total, Route route, bool memoryOn, int seed, TextWriter stderr, CancellationToken ct)
+    private static SoakResult Run(EdgeInfiniteModel model, long total, Route route, bool memoryOn, int seed, bool allLogits, TextWriter stderr, CancellationToken ct)
     {
         if (route == Route.Short && total > model.Config.MaxPositions)
         {
@@ -90,7 +91,7 @@ internal static class SoakCommand
                     chunk[i] = random.Next(vocab);
                 }
 
-                var logits = state.Append(chunk.AsSpan(0, n), ct);
+                var logits = allLogits ? state.AppendAllLogits(chunk.AsSpan(0, n), ct) : state.Append(chunk.AsSpan(0, n), ct);
                 finite = Array.TrueForAll(logits, float.IsFinite);
                 if (state.TokenCount >= nextCheckpoint || state.TokenCount == total)
                 {

@@ -192,13 +192,15 @@ public sealed class ConversationStoreTests(TinyChatPackage package)
             default: await store.SetAsync($"edgeinfinite:{revision}:conversation:{id}", new byte[] { 1, 2, 3 }); break;
         }
 
-        // The entry cannot be trusted, so nothing of it is used: the request's messages are the conversation.
-        var turn2 = await StreamedResponse.CollectAsync(b, [new(ChatRole.User, s_turns[1])], ReplicaConversation.Options(8, conversationId: id));
-        using var fresh = package.CreateClient(cacheSize: 0);
-        var alone = await StreamedResponse.CollectAsync(fresh, [new(ChatRole.User, s_turns[1])], ReplicaConversation.Options(8));
+        // The entry cannot be trusted, so nothing of it is used: on a replica that has never seen the conversation it is
+        // not found (the documented exception, not a crash, and never a silent fresh start).
+        var ex = await Assert.ThrowsAsync<ConversationNotFoundException>(() => StreamedResponse.CollectAsync(b, [new(ChatRole.User, s_turns[1])], ReplicaConversation.Options(8, conversationId: id)));
 
-        Assert.Equal(alone.TokenIds, turn2.TokenIds);
+        Assert.Equal(id, ex.ConversationId);
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("was dropped", StringComparison.Ordinal));
+        // The replica that answered turn 1 still continues from its own state.
+        var onA = await StreamedResponse.CollectAsync(a, [new(ChatRole.User, s_turns[1])], ReplicaConversation.Options(8, conversationId: id));
+        Assert.True(onA.Details.ReusedPromptTokens > 0);
     }
 
     [Fact]
@@ -245,9 +247,12 @@ public sealed class ConversationStoreTests(TinyChatPackage package)
         using var logs = new CallbackLoggerFactory();
         using var a = Replica(new FailingCache(), logs);
 
-        var r = await StreamedResponse.CollectAsync(a, [new(ChatRole.User, "Hello")], ReplicaConversation.Options(6, conversationId: "c-1"));
+        var first = await StreamedResponse.CollectAsync(a, [new(ChatRole.User, "Hello")], ReplicaConversation.Options(6));
+        var second = await StreamedResponse.CollectAsync(a, [new(ChatRole.User, "More.")], ReplicaConversation.Options(6, conversationId: first.Final.ConversationId));
 
-        Assert.NotEmpty(r.TokenIds);
+        // The conversation continues on this process's own transcript and state.
+        Assert.NotEmpty(second.TokenIds);
+        Assert.True(second.Details.ReusedPromptTokens > 0);
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("store failed during restore", StringComparison.Ordinal));
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("store failed during store", StringComparison.Ordinal));
     }
