@@ -21,7 +21,7 @@ public static class VariedFiller
             1 => $"When the {random.Pick(Lexicon.Adjectives)} {random.Pick(Lexicon.Agents)} {random.Pick(Lexicon.VerbsOfMotion)} to the {random.Pick(Lexicon.Places)} in the {random.Pick(Lexicon.Times)}, {random.Pick(v[ValueCategory.Name])} {random.Pick(Lexicon.VerbsWithObject)} the {random.Pick(Lexicon.Objects)} and took it to the {random.Pick(Lexicon.Places)}.",
             2 => List(random),
             3 => $"\"Is the {random.Pick(Lexicon.Objects)} ready?\" the {random.Pick(Lexicon.Agents)} asked. \"Not yet,\" said {random.Pick(v[ValueCategory.Name])}.",
-            4 => $"It was {random.Pick(Lexicon.Weather)} at the {random.Pick(Lexicon.Places)}, so the {random.Pick(Lexicon.Agents)} stayed in.",
+            4 => $"It was {random.Pick(Lexicon.Weather)} at the {random.Pick(Lexicon.Places)}, so the {random.Pick(Lexicon.Agents)} stayed at home.",
             _ => FillerGrammar.Sentence(random),
         };
     }
