@@ -193,17 +193,7 @@ public sealed class SyntheticCorpus
         MaybeSystem(random, messages);
         int target = DrawDistance(random);
         var slots = random.PickDistinct(FactCatalog.Slots, facts);
-        var values = new List<string>();
-        foreach (var slot in slots)
-        {
-            string value;
-            do
-            {
-                value = random.Pick(Lexicon.Values[slot.Category]);
-            }
-            while (values.Contains(value));
-            values.Add(value);
-        }
+        var values = Lexicon.DistinctValues(random, slots.Select(s => s.Category));
 
         // No draw at all without a lead-in: corpora made before the option existed stay the same.
         if (_options.LeadInTokens > target && random.Chance(0.5))
