@@ -43,6 +43,21 @@ public sealed class CorpusCommandTests(CliFixture fixture) : IClassFixture<CliFi
     }
 
     [Fact]
+    public void MakeCorpus_VariedStyle_DeterministicAndOtherTextThanTheDefault()
+    {
+        string[] files = [.. Enumerable.Range(0, 3).Select(i => Path.Combine(fixture.Root, $"style{i}-" + Guid.NewGuid().ToString("N") + ".txt"))];
+
+        var varied = CliRun.Invoke("make-corpus", "-o", files[0], "--seed", "5", "--samples", "40", "--max-tokens", "300", "--corpus-style", "varied");
+        var again = CliRun.Invoke("make-corpus", "-o", files[1], "--seed", "5", "--samples", "40", "--max-tokens", "300", "--corpus-style", "Varied");
+        var template = CliRun.Invoke("make-corpus", "-o", files[2], "--seed", "5", "--samples", "40", "--max-tokens", "300");
+
+        Assert.All([varied, again, template], r => Assert.True(r.ExitCode == 0, r.Stderr));
+        Assert.Equal(File.ReadAllText(files[0]), File.ReadAllText(files[1]));
+        Assert.NotEqual(File.ReadAllText(files[0]), File.ReadAllText(files[2]));
+        Assert.Equal(40, File.ReadAllText(files[0]).Split("<|endoftext|>\n").Length - 1);
+    }
+
+    [Fact]
     public void EvalRecall_RandomWeightPackage_TableAndJsonWithOneRowPerRunCell()
     {
         string package = RandomPackage();

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using EdgeInfinite.Corpus.Corpus;
 using EdgeInfinite.Corpus.Recall;
 using EdgeInfinite.Corpus.Recall.HeldOut;
@@ -11,18 +10,16 @@ namespace EdgeInfinite.Corpus.Tests;
 /// corpus's templates or in its generated text, no run of four words of a corpus template occurs in a held-out prompt,
 /// and the held-out prose uses none of the corpus lexicon's words.
 /// </summary>
-public sealed partial class HeldOutDisjointnessTests(TrainedTokenizer tokenizer) : IClassFixture<TrainedTokenizer>
+public sealed class HeldOutDisjointnessTests(TrainedTokenizer tokenizer) : IClassFixture<TrainedTokenizer>
 {
-    private const int Gram = 4;
-
     [Fact]
     public void Templates_HeldOutAndCorpus_ShareNoFourWordRun()
     {
-        var corpus = Grams(CorpusTemplates());
+        var corpus = WordRuns.Of(CorpusTemplates());
 
         foreach (string template in HeldOutTemplates.All)
         {
-            var shared = Grams([template]).Intersect(corpus).ToList();
+            var shared = WordRuns.Of([template]).Intersect(corpus).ToList();
             Assert.True(shared.Count == 0, $"'{template}' shares '{string.Join("', '", shared)}' with the corpus");
         }
     }
@@ -31,11 +28,11 @@ public sealed partial class HeldOutDisjointnessTests(TrainedTokenizer tokenizer)
     public void CorpusText_ManySamples_ContainsNoHeldOutWordRun()
     {
         var corpus = new SyntheticCorpus(new CorpusOptions { Seed = 42, MinDistanceTokens = 32, MaxDistanceTokens = 600 });
-        var text = Grams(corpus.Samples(3000).Select(s => s.Text));
+        var text = WordRuns.Of(corpus.Samples(3000).Select(s => s.Text));
 
         foreach (string template in HeldOutTemplates.All)
         {
-            var shared = Grams([template]).Intersect(text).ToList();
+            var shared = WordRuns.Of([template]).Intersect(text).ToList();
             Assert.True(shared.Count == 0, $"'{template}' shares '{string.Join("', '", shared)}' with the corpus text");
         }
     }
@@ -44,7 +41,7 @@ public sealed partial class HeldOutDisjointnessTests(TrainedTokenizer tokenizer)
     public void HeldOutPrompts_EveryFormat_ContainNoCorpusWordRun()
     {
         var builder = new HeldOutRecallTaskBuilder(tokenizer.Managed.Encode);
-        var corpus = Grams(CorpusTemplates());
+        var corpus = WordRuns.Of(CorpusTemplates());
         const string systemTurn = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n";
 
         for (int seed = 0; seed < 45; seed++)
@@ -53,7 +50,7 @@ public sealed partial class HeldOutDisjointnessTests(TrainedTokenizer tokenizer)
             // The generic system prompt is the one wording the suites share on purpose.
             string text = task.Text.Replace(systemTurn, string.Empty, StringComparison.Ordinal);
 
-            var shared = Grams([text]).Intersect(corpus).ToList();
+            var shared = WordRuns.Of([text]).Intersect(corpus).ToList();
             Assert.True(shared.Count == 0, $"seed {seed}: held-out prompt shares '{string.Join("', '", shared)}' with the corpus");
         }
     }
@@ -64,7 +61,7 @@ public sealed partial class HeldOutDisjointnessTests(TrainedTokenizer tokenizer)
         var lexicon = new HashSet<string>(
             Lexicon.Adjectives.Concat(Lexicon.Agents).Concat(Lexicon.Objects).Concat(Lexicon.Places).Concat(Lexicon.VerbsWithObject)
                 .Concat(Lexicon.VerbsOfMotion).Concat(Lexicon.Times).Concat(Lexicon.Weather).Concat(Lexicon.AllValues).Concat(Lexicon.NumberWords)
-                .Concat(Lexicon.Capitals.SelectMany(c => new[] { c.Country, c.Capital })).Concat(Lexicon.Topics.SelectMany(Words)),
+                .Concat(Lexicon.Capitals.SelectMany(c => new[] { c.Country, c.Capital })).Concat(Lexicon.Topics.SelectMany(WordRuns.Words)),
             StringComparer.OrdinalIgnoreCase);
         lexicon.Remove("the");
         var random = new DeterministicRandom(3);
@@ -75,7 +72,7 @@ public sealed partial class HeldOutDisjointnessTests(TrainedTokenizer tokenizer)
         {
             string piece = HeldOutProse.DocumentPiece(random);
             var (user, assistant) = HeldOutProse.Exchange(random);
-            words.UnionWith(Words(piece).Concat(Words(user)).Concat(Words(assistant)));
+            words.UnionWith(WordRuns.Words(piece).Concat(WordRuns.Words(user)).Concat(WordRuns.Words(assistant)));
             shapes.Add(piece.StartsWith("\n\n", StringComparison.Ordinal) ? "paragraph" : piece.Contains('"', StringComparison.Ordinal) ? "dialogue" : piece.Contains(':', StringComparison.Ordinal) ? "list" : "sentence");
         }
 
@@ -89,7 +86,7 @@ public sealed partial class HeldOutDisjointnessTests(TrainedTokenizer tokenizer)
     {
         var random = new DeterministicRandom(8);
 
-        var lengths = Enumerable.Range(0, 500).Select(_ => Words(HeldOutProse.Sentence(random)).Count()).ToList();
+        var lengths = Enumerable.Range(0, 500).Select(_ => WordRuns.Words(HeldOutProse.Sentence(random)).Count()).ToList();
 
         Assert.InRange(lengths.Min(), 1, 3);
         Assert.InRange(lengths.Max(), 30, 80);
@@ -102,29 +99,4 @@ public sealed partial class HeldOutDisjointnessTests(TrainedTokenizer tokenizer)
             .Concat(FactCatalog.NeedleNouns.Keys.SelectMany(c => new[] { FactCatalog.Needle(c, value), FactCatalog.NeedleRepeat(c, value), FactCatalog.NeedleQuestion(c) }))
             .Concat(SyntheticCorpus.FixedWordings).Concat(FillerGrammar.FixedTurns);
     }
-
-    /// <summary>Every run of <see cref="Gram"/> words (lower case), leaving out runs that contain a value placeholder.</summary>
-    private static HashSet<string> Grams(IEnumerable<string> texts)
-    {
-        var grams = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string text in texts)
-        {
-            var words = Words(text.ToLowerInvariant()).ToArray();
-            for (int i = 0; i + Gram <= words.Length; i++)
-            {
-                var run = words.AsSpan(i, Gram);
-                if (!run.Contains("{0}"))
-                {
-                    grams.Add(string.Join(' ', run.ToArray()));
-                }
-            }
-        }
-
-        return grams;
-    }
-
-    private static IEnumerable<string> Words(string text) => WordPattern().Matches(text).Select(m => m.Value);
-
-    [GeneratedRegex(@"\{0\}|[\p{L}\p{N}']+")]
-    private static partial Regex WordPattern();
 }

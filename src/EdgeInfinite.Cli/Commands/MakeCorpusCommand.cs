@@ -18,9 +18,10 @@ internal static class MakeCorpusCommand
         var samples = new Option<long>("--samples") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
         var minTokens = new Option<int>("--min-tokens") { Description = "Smallest fact-to-question distance in tokens.", DefaultValueFactory = _ => 32 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Largest fact-to-question distance in tokens (drawn log-uniformly).", DefaultValueFactory = _ => 512 };
+        var style = new Option<CorpusStyle>("--corpus-style") { Description = "Wording: Template (the pinned default corpus) or Varied (many phrasings per fact, several filler generators).", DefaultValueFactory = _ => CorpusStyle.Template };
         var command = new Command("make-corpus", "Write the deterministic synthetic ChatML corpus (recall, needles, multi-fact, short exchanges, tool calls).")
         {
-            output, seed, samples, minTokens, maxTokens,
+            output, seed, samples, minTokens, maxTokens, style,
         };
         command.SetAction((parse, ct) =>
         {
@@ -30,7 +31,7 @@ internal static class MakeCorpusCommand
                 throw new CliUsageException($"--samples must be positive, got {count}");
             }
 
-            var options = new CorpusOptions { Seed = parse.GetValue(seed), MinDistanceTokens = parse.GetValue(minTokens), MaxDistanceTokens = parse.GetValue(maxTokens) };
+            var options = new CorpusOptions { Seed = parse.GetValue(seed), MinDistanceTokens = parse.GetValue(minTokens), MaxDistanceTokens = parse.GetValue(maxTokens), Style = parse.GetValue(style) };
             try
             {
                 options.Validate();

@@ -44,6 +44,9 @@ public sealed class CorpusOptions
     /// <summary>Gets or sets how many times a needle is repeated right after it is stated (the assistant also restates facts once).</summary>
     public int NeedleRepeats { get; set; } = 1;
 
+    /// <summary>Gets or sets the wording: <see cref="CorpusStyle.Template"/> (default, the pinned corpus) or <see cref="CorpusStyle.Varied"/>.</summary>
+    public CorpusStyle Style { get; set; } = CorpusStyle.Template;
+
     /// <summary>Gets or sets the token counter that measures distances (default: <see cref="ApproximateTokenCounter"/>).</summary>
     public ITokenCounter TokenCounter { get; set; } = ApproximateTokenCounter.Instance;
 
@@ -62,6 +65,11 @@ public sealed class CorpusOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFactsPerSample, 2, nameof(MaxFactsPerSample));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxFactsPerSample, FactCatalog.Slots.Count, nameof(MaxFactsPerSample));
         ArgumentNullException.ThrowIfNull(TokenCounter);
+        if (!Enum.IsDefined(Style))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Style), Style, "Unknown corpus style.");
+        }
+
         ArgumentNullException.ThrowIfNull(KindWeights);
         if (KindWeights.Values.Any(w => w < 0 || double.IsNaN(w)) || KindWeights.Values.Sum() <= 0)
         {

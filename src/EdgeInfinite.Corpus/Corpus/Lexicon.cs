@@ -18,6 +18,27 @@ public static class Lexicon
         [ValueCategory.Fruit] = ["apple", "banana", "cherry", "mango", "lemon", "peach", "grape", "melon", "pear", "plum"],
     };
 
+    /// <summary>Draws one value per category, all distinct (a category may come more than once).</summary>
+    /// <param name="random">The generator.</param>
+    /// <param name="categories">The categories, in draw order.</param>
+    /// <returns>The values, one per category.</returns>
+    internal static List<string> DistinctValues(DeterministicRandom random, IEnumerable<ValueCategory> categories)
+    {
+        var values = new List<string>();
+        foreach (var category in categories)
+        {
+            string value;
+            do
+            {
+                value = random.Pick(Values[category]);
+            }
+            while (values.Contains(value));
+            values.Add(value);
+        }
+
+        return values;
+    }
+
     /// <summary>Gets every value of every category.</summary>
     public static IReadOnlyList<string> AllValues { get; } = Values.Values.SelectMany(v => v).ToArray();
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using EdgeInfinite.Corpus.Corpus.Varied;
 using EdgeInfinite.Corpus.Tokenizer;
 using EdgeInfinite.Onnx.Tokenization;
 
@@ -29,6 +31,7 @@ public sealed class SyntheticCorpus
     ];
 
     private readonly CorpusOptions _options;
+    private readonly bool _varied;
     private readonly TaskKind[] _kinds;
     private readonly double[] _cumulative;
 
@@ -39,6 +42,7 @@ public sealed class SyntheticCorpus
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options.Clone();
+        _varied = _options.Style == CorpusStyle.Varied;
         _kinds = Enum.GetValues<TaskKind>().Where(k => _options.KindWeights.GetValueOrDefault(k) > 0).ToArray();
         double total = _kinds.Sum(k => _options.KindWeights[k]);
         double running = 0;
@@ -135,12 +139,12 @@ public sealed class SyntheticCorpus
                 MaybeSystem(random, messages);
                 for (int i = random.Next(1, 3); i > 0; i--)
                 {
-                    AddExchange(messages, FillerGrammar.Exchange(random));
+                    AddExchange(messages, Exchange(random));
                 }
 
                 break;
             case TaskKind.ToolCall:
-                ToolCall(random, messages);
+                ToolCall(random, messages, _varied);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown task kind.");
@@ -175,7 +179,7 @@ public sealed class SyntheticCorpus
         int counted = 0;
         while (counted < tokens)
         {
-            AddExchange(messages, FillerGrammar.Exchange(random));
+            AddExchange(messages, Exchange(random));
             counted += Count(messages[^2]) + Count(messages[^1]);
         }
 
@@ -189,17 +193,7 @@ public sealed class SyntheticCorpus
         MaybeSystem(random, messages);
         int target = DrawDistance(random);
         var slots = random.PickDistinct(FactCatalog.Slots, facts);
-        var values = new List<string>();
-        foreach (var slot in slots)
-        {
-            string value;
-            do
-            {
-                value = random.Pick(Lexicon.Values[slot.Category]);
-            }
-            while (values.Contains(value));
-            values.Add(value);
-        }
+        var values = Lexicon.DistinctValues(random, slots.Select(s => s.Category));
 
         // No draw at all without a lead-in: corpora made before the option existed stay the same.
         if (_options.LeadInTokens > target && random.Chance(0.5))
@@ -212,9 +206,10 @@ public sealed class SyntheticCorpus
         bool together = facts > 1 && random.Chance(0.5);
         if (together)
         {
-            string statements = string.Join(' ', slots.Select((s, i) => string.Format(System.Globalization.CultureInfo.InvariantCulture, random.Pick(s.Statements), values[i])));
-            messages.Add(new("user", "Some things about me. " + statements));
-            string ack = "Got it. " + string.Join(' ', slots.Select((s, i) => Capitalise(string.Format(System.Globalization.CultureInfo.InvariantCulture, s.Acknowledgement, values[i])) + "."));
+            string statements = string.Join(' ', slots.Select((s, i) => string.Format(CultureInfo.InvariantCulture, Statement(random, s), values[i])));
+            messages.Add(new("user", (_varied ? random.Pick(VariedPhrasebook.MultiFactOpenings) : "Some things about me.") + " " + statements));
+            string opening = _varied ? random.Pick(VariedPhrasebook.MultiFactReplies) : "Got it.";
+            string ack = opening + " " + string.Join(' ', slots.Select((s, i) => Capitalise(string.Format(CultureInfo.InvariantCulture, Acknowledgement(random, s), values[i])) + "."));
             messages.Add(new("assistant", ack));
             distance += Count(messages[^1]);
         }
@@ -222,14 +217,15 @@ public sealed class SyntheticCorpus
         {
             for (int i = 0; i < slots.Length; i++)
             {
-                messages.Add(new("user", string.Format(System.Globalization.CultureInfo.InvariantCulture, random.Pick(slots[i].Statements), values[i])));
+                messages.Add(new("user", string.Format(CultureInfo.InvariantCulture, Statement(random, slots[i]), values[i])));
                 if (i > 0)
                 {
                     distance += Count(messages[^1]);
                 }
 
-                string ack = string.Format(System.Globalization.CultureInfo.InvariantCulture, slots[i].Acknowledgement, values[i]);
-                messages.Add(new("assistant", string.Format(System.Globalization.CultureInfo.InvariantCulture, random.Pick(s_acknowledgements), ack)));
+                string ack = string.Format(CultureInfo.InvariantCulture, Acknowledgement(random, slots[i]), values[i]);
+                string reply = _varied ? random.Pick([.. s_acknowledgements, .. VariedPhrasebook.AcknowledgementReplies]) : random.Pick(s_acknowledgements);
+                messages.Add(new("assistant", string.Format(CultureInfo.InvariantCulture, reply, ack)));
                 distance += Count(messages[^1]);
             }
         }
@@ -240,11 +236,11 @@ public sealed class SyntheticCorpus
         {
             if (q > 0 && random.Chance(0.5))
             {
-                AddExchange(messages, FillerGrammar.Exchange(random, allowLong: false));
+                AddExchange(messages, Exchange(random, allowLong: false));
             }
 
             int i = order[q];
-            messages.Add(new("user", random.Pick(slots[i].Questions)));
+            messages.Add(new("user", Question(random, slots[i])));
             answerMessages.Add(messages.Count);
             messages.Add(new("assistant", FactCatalog.Answer(values[i])));
             answers.Add(values[i]);
@@ -264,24 +260,25 @@ public sealed class SyntheticCorpus
         int counted = 0;
         while (counted < before)
         {
-            counted += AppendSentence(document, FillerGrammar.Sentence(random));
+            counted += AppendSentence(document, Sentence(random));
         }
 
-        AppendSentence(document, FactCatalog.Needle(category, value));
+        AppendSentence(document, _varied ? VariedPhrasebook.Needle(random.Pick(["The secret {1} is {0}.", .. VariedPhrasebook.NeedleStatements]), category, value) : FactCatalog.Needle(category, value));
         int distance = 0;
         for (int r = 0; r < _options.NeedleRepeats; r++)
         {
-            distance += AppendSentence(document, FactCatalog.NeedleRepeat(category, value));
+            distance += AppendSentence(document, _varied ? VariedPhrasebook.Needle(random.Pick(["Remember it: the secret {1} is {0}.", .. VariedPhrasebook.NeedleRestatements]), category, value) : FactCatalog.NeedleRepeat(category, value));
         }
 
         while (distance < target)
         {
-            distance += AppendSentence(document, FillerGrammar.Sentence(random));
+            distance += AppendSentence(document, Sentence(random));
         }
 
-        string question = FactCatalog.NeedleQuestion(category);
+        string question = _varied ? VariedPhrasebook.Needle(random.Pick(["What is the secret {1}?", .. VariedPhrasebook.NeedleQuestions]), category, value) : FactCatalog.NeedleQuestion(category);
         distance += _options.TokenCounter.CountTokens("\n\n" + question);
-        messages.Add(new("user", random.Pick(s_documentInstructions) + "\n\n" + document + "\n\n" + question));
+        string instruction = _varied ? random.Pick([.. s_documentInstructions, .. VariedPhrasebook.DocumentInstructions]) : random.Pick(s_documentInstructions);
+        messages.Add(new("user", instruction + "\n\n" + document + "\n\n" + question));
         answerMessages.Add(messages.Count);
         messages.Add(new("assistant", FactCatalog.Answer(value)));
         answers.Add(value);
@@ -295,13 +292,13 @@ public sealed class SyntheticCorpus
         return _options.TokenCounter.CountTokens(piece);
     }
 
-    private static void ToolCall(DeterministicRandom random, List<ChatTemplateMessage> messages)
+    private static void ToolCall(DeterministicRandom random, List<ChatTemplateMessage> messages, bool varied)
     {
         var (system, user, call, result, answer) = ToolCatalog.Exchange(random);
         messages.Add(new("system", system));
         if (random.Chance(0.3))
         {
-            AddExchange(messages, FillerGrammar.Exchange(random, allowLong: false));
+            AddExchange(messages, varied ? VariedFiller.Exchange(random, allowLong: false) : FillerGrammar.Exchange(random, allowLong: false));
         }
 
         messages.Add(new("user", user));
@@ -311,9 +308,20 @@ public sealed class SyntheticCorpus
         if (random.Chance(0.25))
         {
             // A question that needs no tool, answered directly.
-            AddExchange(messages, FillerGrammar.Exchange(random, allowLong: false));
+            AddExchange(messages, varied ? VariedFiller.Exchange(random, allowLong: false) : FillerGrammar.Exchange(random, allowLong: false));
         }
     }
+
+    // The template style draws exactly what it always did (its corpus is pinned); the varied style draws from more wordings.
+    private string Statement(DeterministicRandom random, FactSlot slot) => random.Pick(_varied ? VariedPhrasebook.For(slot).Statements : slot.Statements);
+
+    private string Question(DeterministicRandom random, FactSlot slot) => random.Pick(_varied ? VariedPhrasebook.For(slot).Questions : slot.Questions);
+
+    private string Acknowledgement(DeterministicRandom random, FactSlot slot) => _varied ? random.Pick(VariedPhrasebook.For(slot).Acknowledgements) : slot.Acknowledgement;
+
+    private string Sentence(DeterministicRandom random) => _varied ? VariedFiller.Sentence(random) : FillerGrammar.Sentence(random);
+
+    private (string User, string Assistant) Exchange(DeterministicRandom random, bool allowLong = true) => _varied ? VariedFiller.Exchange(random, allowLong) : FillerGrammar.Exchange(random, allowLong);
 
     private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -50,12 +50,13 @@ internal static class PretrainCommand
         var longCarryMemory = new Option<int>("--long-carry-memory") { Description = "infini: R > 0 starts each long sequence from the memory its batch row ended the previous step with, emptied every R steps (rows staggered), so reads are trained diluted by up to R sequences of stored text; 0 starts every sequence empty." };
         var longLeadIn = new Option<bool>("--long-lead-in") { Description = "infini: half of the long-route corpus's fact conversations start after filler, so facts are also written into a memory that already holds a conversation." };
         var longMaxFacts = new Option<int>("--long-max-facts") { Description = "infini: most facts a multi-fact conversation of the long-route corpus states (2..11; more facts, more recall answers per step).", DefaultValueFactory = _ => CorpusOptions.DefaultMaxFactsPerSample };
+        var corpusStyle = new Option<CorpusStyle>("--corpus-style") { Description = "Wording of every corpus of the run: Template (the pinned default) or Varied (many phrasings per fact, several filler generators).", DefaultValueFactory = _ => CorpusStyle.Template };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp CPU threads (default: TorchSharp's choice)." };
         var resume = new Option<bool>("--resume") { Description = "Continue in an existing output folder from its tokenizer and checkpoints." };
         var command = new Command("pretrain", "Train the tiny default model from a seed: tokenizer, base (full attention), package, memory gates, model card.")
         {
             output, seed, steps, minutes, seqLen, batch, vocab, tokenizerChars, corpusTokens, hidden, layers, heads, kvHeads, intermediate, lr,
-            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, longGateBias, featureMap, featureScale, longMinDistance, longMaxFacts, longLeadIn, longCarryMemory, threads, resume,
+            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, longGateBias, featureMap, featureScale, longMinDistance, longMaxFacts, longLeadIn, longCarryMemory, corpusStyle, threads, resume,
         };
         command.SetAction((parse, ct) =>
         {
@@ -104,6 +105,7 @@ internal static class PretrainCommand
                 LongMinDistance = parse.GetValue(longMinDistance) is { } md && md <= 0 ? throw new CliUsageException($"--long-min-distance must be positive, got {md}") : parse.GetValue(longMinDistance),
                 LongMaxFacts = InRange(parse.GetValue(longMaxFacts), 2, FactCatalog.Slots.Count, "--long-max-facts"),
                 LongLeadIn = parse.GetValue(longLeadIn),
+                CorpusStyle = parse.GetValue(corpusStyle),
                 LongCarryMemory = InRange(parse.GetValue(longCarryMemory), 0, 100_000, "--long-carry-memory"),
                 Threads = parse.GetValue(threads),
                 Resume = resuming,

@@ -50,7 +50,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         // Facts lie inside the training sequence and sequences start where a conversation starts, so every question
         // the base sees can be answered from its context: in-window recall first, the memory's job comes later.
         int baseMaxDistance = s.SequenceLength * 7 / 8;
-        var corpusOptions = new CorpusOptions { Seed = s.Seed, MinDistanceTokens = 16, MaxDistanceTokens = baseMaxDistance, TokenCounter = tokenizer };
+        var corpusOptions = new CorpusOptions { Seed = s.Seed, MinDistanceTokens = 16, MaxDistanceTokens = baseMaxDistance, TokenCounter = tokenizer, Style = s.CorpusStyle };
         var (baseStream, baseSamples, baseStarts) = Stream(corpusOptions, encoder, s.CorpusTokens, 0, "encoding base corpus", ct);
         var shape = new BaseModelShape
         {
@@ -165,7 +165,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
     private MemoryStageReport TrainGatesOnly(LongRouteSettings route, SampleEncoder encoder, BpeTokenizer tokenizer, string basePackage, string gateCheckpoint, string package, CancellationToken ct)
     {
         int far = s.Sink + s.Window + s.Segment;
-        var gateCorpus = new CorpusOptions { Seed = s.Seed + 1, MinDistanceTokens = far, MaxDistanceTokens = Math.Max(far, s.Sink + ((s.GateSegments - 2) * s.Segment)), TokenCounter = tokenizer };
+        var gateCorpus = new CorpusOptions { Seed = s.Seed + 1, MinDistanceTokens = far, MaxDistanceTokens = Math.Max(far, s.Sink + ((s.GateSegments - 2) * s.Segment)), TokenCounter = tokenizer, Style = s.CorpusStyle };
         var (gateStream, gateSamples, gateStarts) = Stream(gateCorpus, encoder, s.GateCorpusTokens, 0, "encoding gate corpus", ct);
         var gateOptions = new GateTrainingOptions
         {
@@ -207,9 +207,9 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         // Room for a fact, its distance and the question inside one sequence.
         int room = length - (2 * s.Segment);
         int longMin = s.LongMinDistance ?? Math.Max(16, s.Window / 2);
-        var longCorpus = new CorpusOptions { Seed = s.Seed + 2, MinDistanceTokens = longMin, MaxDistanceTokens = Math.Max(longMin, Math.Max(far, room)), MaxFactsPerSample = s.LongMaxFacts, LeadInTokens = s.LongLeadIn ? room : 0, TokenCounter = tokenizer };
+        var longCorpus = new CorpusOptions { Seed = s.Seed + 2, MinDistanceTokens = longMin, MaxDistanceTokens = Math.Max(longMin, Math.Max(far, room)), MaxFactsPerSample = s.LongMaxFacts, LeadInTokens = s.LongLeadIn ? room : 0, TokenCounter = tokenizer, Style = s.CorpusStyle };
         var (longStream, longSamples, longStarts, longWeights) = Stream(longCorpus, encoder, s.LongCorpusTokens, 0, s.AnswerWeight, "encoding long corpus", ct);
-        var baseCorpus = new CorpusOptions { Seed = s.Seed + 3, MinDistanceTokens = 16, MaxDistanceTokens = s.SequenceLength * 7 / 8, TokenCounter = tokenizer };
+        var baseCorpus = new CorpusOptions { Seed = s.Seed + 3, MinDistanceTokens = 16, MaxDistanceTokens = s.SequenceLength * 7 / 8, TokenCounter = tokenizer, Style = s.CorpusStyle };
         var (shortStream, _, shortStarts, shortWeights) = Stream(baseCorpus, encoder, Math.Max(s.LongCorpusTokens / 2, 4 * s.SequenceLength), 0, s.AnswerWeight, "encoding short corpus", ct);
         string description = Inv($"long corpus seed {s.Seed + 2} distances {longCorpus.MinDistanceTokens}-{longCorpus.MaxDistanceTokens} {longStream.Length} tokens{(s.LongMaxFacts != CorpusOptions.DefaultMaxFactsPerSample ? Inv($", up to {s.LongMaxFacts} facts") : "")}{(s.LongLeadIn ? Inv($", lead-in up to {longCorpus.LeadInTokens}") : "")}, short corpus seed {s.Seed + 3} {shortStream.Length} tokens{(s.AnswerWeight != PretrainSettings.DefaultAnswerWeight ? Inv($", answer weight {s.AnswerWeight}") : "")}");
         bool weighted = s.AnswerWeight != PretrainSettings.DefaultAnswerWeight;
@@ -322,6 +322,11 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
             line.Append(Inv($" --long-carry-memory {s.LongCarryMemory}"));
         }
 
+        if (s.CorpusStyle != CorpusStyle.Template)
+        {
+            line.Append(Inv($" --corpus-style {s.CorpusStyle}"));
+        }
+
         return line.ToString();
     }
 
@@ -329,7 +334,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
 
     private BpeModel TrainTokenizer(CancellationToken ct)
     {
-        var corpus = new SyntheticCorpus(new CorpusOptions { Seed = s.Seed, MinDistanceTokens = 32, MaxDistanceTokens = 1024 });
+        var corpus = new SyntheticCorpus(new CorpusOptions { Seed = s.Seed, MinDistanceTokens = 32, MaxDistanceTokens = 1024, Style = s.CorpusStyle });
         var texts = new List<string>();
         long total = 0;
         using var bar = new ConsoleProgressBar(stderr);

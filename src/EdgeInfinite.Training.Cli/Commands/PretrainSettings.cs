@@ -84,6 +84,9 @@ internal sealed record PretrainSettings
     /// <summary>Gets the most facts a multi-fact conversation of the long-route corpus states.</summary>
     public int LongMaxFacts { get; init; } = CorpusOptions.DefaultMaxFactsPerSample;
 
+    /// <summary>Gets the wording of every corpus of the run (tokenizer, base, gates, long route).</summary>
+    public CorpusStyle CorpusStyle { get; init; } = CorpusStyle.Template;
+
     /// <summary>Gets a value indicating whether half of the long-route corpus's fact conversations start after filler (<see cref="CorpusOptions.LeadInTokens"/>).</summary>
     public bool LongLeadIn { get; init; }
 

@@ -58,17 +58,7 @@ public sealed class HeldOutRecallTaskBuilder : IRecallTaskBuilder
     private RecallTask BuildFacts(int length, int budget, double depth, DeterministicRandom random, int count)
     {
         var slots = random.PickDistinct(HeldOutTemplates.Slots, count);
-        var values = new List<string>();
-        foreach (var slot in slots)
-        {
-            string value;
-            do
-            {
-                value = random.Pick(Lexicon.Values[slot.Category]);
-            }
-            while (values.Contains(value));
-            values.Add(value);
-        }
+        var values = Lexicon.DistinctValues(random, slots.Select(s => s.Category));
 
         int asked = random.Next(count);
         string question = random.Pick(slots[asked].Questions);
