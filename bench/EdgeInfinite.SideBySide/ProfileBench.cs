@@ -119,8 +119,12 @@ internal static class ProfileBench
         return runs;
     }
 
-    /// <summary>Folds the layer index out of a node name (<c>/layers.7/mlp/MatMul</c> → <c>/layers.*/mlp/MatMul</c>), so a node's time over all layers adds up.</summary>
-    private static string LayerFree(string name) => System.Text.RegularExpressions.Regex.Replace(name, @"(?<=[a-z_.])\d+(?=[/_.])", "*");
+    /// <summary>
+    /// Folds the layer index and ONNX Runtime's per-node suffix out of a node name
+    /// (<c>/layers.7/mlp/MatMul_75</c> → <c>/layers.*/mlp/MatMul</c>), so a node's time over all layers adds up.
+    /// </summary>
+    private static string LayerFree(string name) =>
+        System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(name, @"(?<=[a-z_.])\d+(?=[/_.])", "*"), @"_\d+$", string.Empty);
 
     private static string Share(double part, double whole) => whole > 0 ? (part / whole).ToString("P0", CultureInfo.InvariantCulture) : "—";
 
