@@ -335,7 +335,7 @@ internal sealed class TransformerGraphWriter
     {
         if (!_precision.IsQuantized)
         {
-            return g.Node("MatMul", [x, _store.Use(g, name, [cols, rows], () => Transpose(weight(), rows, cols))], n);
+            return g.Node("MatMul", [x, _store.Use(g, name, [cols, rows], () => MatrixLayout.Transpose(weight(), rows, cols))], n);
         }
 
         var q = _store.UseQuantized(g, name, rows, cols, _precision.Bits, _precision.BlockSize, gatherView: false, weight);
@@ -464,19 +464,4 @@ internal sealed class TransformerGraphWriter
     }
 
     private string Weight(OnnxGraphBuilder g, string name, float[] values) => _store.Use(g, name, [values.Length], () => values);
-
-    /// <summary>Transposes a row-major <c>[rows, cols]</c> matrix (Hugging Face's <c>[out, in]</c>) to <c>[cols, rows]</c>.</summary>
-    private static float[] Transpose(float[] m, int rows, int cols)
-    {
-        var t = new float[m.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < cols; c++)
-            {
-                t[(long)c * rows + r] = m[(long)r * cols + c];
-            }
-        }
-
-        return t;
-    }
 }

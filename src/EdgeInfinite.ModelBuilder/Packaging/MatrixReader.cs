@@ -1,3 +1,4 @@
+using EdgeInfinite.ModelBuilder.Graphs;
 using EdgeInfinite.ModelBuilder.Quantization;
 using EdgeInfinite.Onnx.Packaging;
 
@@ -8,7 +9,7 @@ internal sealed class MatrixReader(ExternalTensorReader reader, WeightSettings p
 {
     /// <summary>A projection: float32 stored transposed <c>[in, out]</c> for <c>MatMul</c>, or quantized <c>[out, in]</c>.</summary>
     public float[] Linear(string name, int rows, int cols) =>
-        precision.IsQuantized ? Quantized(name, rows, cols) : Transpose(Float(name, (long)rows * cols), cols, rows);
+        precision.IsQuantized ? Quantized(name, rows, cols) : MatrixLayout.Transpose(Float(name, (long)rows * cols), cols, rows);
 
     /// <summary>An embedding or LM head: float32 stored as <c>[vocab, hidden]</c>, or quantized (a quantized package may keep a float32 embedding table).</summary>
     public float[] Rows(string name, int rows, int cols) =>
@@ -43,20 +44,5 @@ internal sealed class MatrixReader(ExternalTensorReader reader, WeightSettings p
         var bytes = reader.ReadBytes(dataName, [rows, blocks, block * bits / 8]);
         var scales = reader.Read($"{name}_scales", (long)rows * blocks);
         return new QuantizedMatrix(rows, cols, bits, block, bytes, scales).Dequantize();
-    }
-
-    /// <summary>Transposes a row-major <c>[rows, cols]</c> matrix.</summary>
-    private static float[] Transpose(float[] m, int rows, int cols)
-    {
-        var t = new float[m.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < cols; c++)
-            {
-                t[(long)c * rows + r] = m[(long)r * cols + c];
-            }
-        }
-
-        return t;
     }
 }
