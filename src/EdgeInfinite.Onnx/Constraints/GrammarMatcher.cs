@@ -93,14 +93,19 @@ public sealed class GrammarMatcher
                 plain.CopyTo(mask);
             }
         }
-        else if (top.Kind == FrameKind.Free && top.A == 0 && top.B == 0 && _state.Depth == 1 &&
-                 (_grammar.CloseTag.Length == 0 || _grammar.CloseTag[0] == _grammar.OpenTag[0]))
+        else if (top.Kind == FrameKind.Free && _state.Depth == 1 && FreeTextShortcut)
         {
-            // Tokens without the tags' first byte leave free text as it is.
+            // Tokens without the tags' first byte leave free text as it is, unless they continue a partly written tag:
+            // those are walked from the root edges that continue it, the tokens with the first byte in their own trie.
             (var free, trie) = _vocabulary.WithoutByte(_grammar.OpenTag[0]);
-            if (unchangedFits)
+            free.CopyTo(mask);
+            PrepareLevels(trie);
+            foreach (byte next in (ReadOnlySpan<byte>)[top.A > 0 ? _grammar.OpenTag[top.A] : (byte)0, top.B > 0 ? _grammar.CloseTag[top.B] : (byte)0])
             {
-                free.CopyTo(mask);
+                if (next != 0)
+                {
+                    VisitRootEdge(_vocabulary.All, next, mask);
+                }
             }
         }
         else
@@ -108,12 +113,7 @@ public sealed class GrammarMatcher
             trie = _vocabulary.All;
         }
 
-        while (_levels.Count <= trie.MaxDepth)
-        {
-            _levels.Add(new MatcherState(_grammar));
-        }
-
-        _levels[0].CopyFrom(_state);
+        PrepareLevels(trie);
         Visit(trie, 0, 0, mask);
         int allowed = 0;
         foreach (ulong word in mask)
@@ -217,6 +217,70 @@ public sealed class GrammarMatcher
 
         (_state, _scratch) = (_scratch, _state);
         return true;
+    }
+
+    /// <summary>Gets a value indicating whether free text may use the precomputed mask: both tags start with the same byte, found nowhere else in them.</summary>
+    private bool FreeTextShortcut =>
+        _grammar.CloseTag.Length > 0 && _grammar.CloseTag[0] == _grammar.OpenTag[0] &&
+        !_grammar.OpenTag.AsSpan(1).Contains(_grammar.OpenTag[0]) && !_grammar.CloseTag.AsSpan(1).Contains(_grammar.OpenTag[0]);
+
+    private void PrepareLevels(TokenTrie trie)
+    {
+        int depth = Math.Max(trie.MaxDepth, _vocabulary.All.MaxDepth);
+        while (_levels.Count <= depth)
+        {
+            _levels.Add(new MatcherState(_grammar));
+        }
+
+        _levels[0].CopyFrom(_state);
+    }
+
+    /// <summary>Re-decides every token below one root edge: clears them, then walks them with the matcher.</summary>
+    private void VisitRootEdge(TokenTrie trie, byte value, Span<ulong> mask)
+    {
+        int start = trie.EdgeStart[0];
+        int end = start + trie.EdgeCount[0];
+        for (int e = start; e < end; e++)
+        {
+            if (trie.EdgeByte[e] != value)
+            {
+                continue;
+            }
+
+            int child = trie.EdgeChild[e];
+            ClearSubtree(trie, child, mask);
+            var state = _levels[1];
+            state.CopyFrom(_levels[0]);
+            if (!state.Advance(value))
+            {
+                return;
+            }
+
+            if (trie.FirstToken[child] >= 0 && (_budget == int.MaxValue || state.MinBytesToComplete() <= _budget))
+            {
+                for (int id = trie.FirstToken[child]; id >= 0; id = trie.NextToken[id])
+                {
+                    mask[id >> 6] |= 1UL << id;
+                }
+            }
+
+            Visit(trie, child, 1, mask);
+            return;
+        }
+    }
+
+    private static void ClearSubtree(TokenTrie trie, int node, Span<ulong> mask)
+    {
+        for (int id = trie.FirstToken[node]; id >= 0; id = trie.NextToken[id])
+        {
+            mask[id >> 6] &= ~(1UL << id);
+        }
+
+        int start = trie.EdgeStart[node];
+        for (int e = start; e < start + trie.EdgeCount[node]; e++)
+        {
+            ClearSubtree(trie, trie.EdgeChild[e], mask);
+        }
     }
 
     private void Visit(TokenTrie trie, int node, int level, Span<ulong> mask)

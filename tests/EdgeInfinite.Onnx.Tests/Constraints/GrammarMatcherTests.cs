@@ -14,6 +14,7 @@ public sealed class GrammarMatcherTests
         { "any", "{\"a\":[1,\"é€😀\\n\\u00e9\",true,null],\"b\":{}}" },
         { "schema", "{\"name\":\"x\\\"y\",\"age\":12,\"tags\":[\"a\",\"b\"],\"mood\":\"Calm\"}" },
         { "auto", "Sure <tool <tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}\n</tool_call> done" },
+        { "auto", "x </tool_ca y </<tool_call>\n{\"name\":\"get_time\",\"arguments\":{}}\n</tool_call>\n</" },
         { "required", "<tool_call>\n{\"name\":\"get_time\",\"arguments\":{}}\n</tool_call>\n<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"days\":2,\"city\":\"x\"}}\n</tool_call>" },
     };
 
