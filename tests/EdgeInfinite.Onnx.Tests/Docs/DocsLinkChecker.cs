@@ -10,12 +10,10 @@ public static class DocsLinkChecker
     /// <summary>Returns one line per broken link, "file:line: target (reason)"; empty when every link resolves.</summary>
     /// <param name="root">The repository root; no link may leave it.</param>
     /// <param name="files">The Markdown files to check.</param>
-    /// <param name="unwritten">Repository-relative paths of documents that are linked before they are written: a link to one resolves while the file is absent.</param>
-    public static IReadOnlyList<string> Check(string root, IEnumerable<string> files, IReadOnlySet<string> unwritten)
+    public static IReadOnlyList<string> Check(string root, IEnumerable<string> files)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(files);
-        ArgumentNullException.ThrowIfNull(unwritten);
         string fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         var problems = new List<string>();
         foreach (string file in files)
@@ -23,7 +21,7 @@ public static class DocsLinkChecker
             string relativeFile = Path.GetRelativePath(fullRoot, file).Replace('\\', '/');
             foreach (var link in MarkdownLinks.Find(File.ReadAllText(file)))
             {
-                string? reason = Resolve(fullRoot, Path.GetDirectoryName(Path.GetFullPath(file))!, link.Target, unwritten);
+                string? reason = Resolve(fullRoot, Path.GetDirectoryName(Path.GetFullPath(file))!, link.Target);
                 if (reason is not null)
                 {
                     problems.Add($"{relativeFile}:{link.Line}: {link.Target} ({reason})");
@@ -34,7 +32,7 @@ public static class DocsLinkChecker
         return problems;
     }
 
-    private static string? Resolve(string root, string directory, string target, IReadOnlySet<string> unwritten)
+    private static string? Resolve(string root, string directory, string target)
     {
         if (target.StartsWith('#') || target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
         {
@@ -58,7 +56,7 @@ public static class DocsLinkChecker
 
         if (!File.Exists(full))
         {
-            return unwritten.Contains(relative) ? null : "no such file or folder";
+            return "no such file or folder";
         }
 
         if (anchor is not null && full.EndsWith(".md", StringComparison.OrdinalIgnoreCase) && !MarkdownLinks.Anchors(File.ReadAllText(full)).Contains(anchor))
