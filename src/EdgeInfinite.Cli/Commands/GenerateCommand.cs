@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using EdgeInfinite.Onnx;
+using EdgeInfinite.Onnx.Constraints;
 using EdgeInfinite.Onnx.Generation;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Tokenization;
@@ -12,6 +14,9 @@ namespace EdgeInfinite.Cli.Commands;
 /// <summary><c>edgeinfinite generate &lt;package-dir&gt; (--prompt | --prompt-file | --prompt-ids | --prompt-ids-file) ...</c>.</summary>
 internal static class GenerateCommand
 {
+    /// <summary>The largest <c>--json-schema</c> file read (a schema is a few KB).</summary>
+    private const int MaxSchemaBytes = 1 << 20;
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var package = new Argument<DirectoryInfo>("package-dir") { Description = "EdgeInfinite model package folder." };
@@ -35,10 +40,12 @@ internal static class GenerateCommand
         var memoryOff = new Option<bool>("--memory-off") { Description = "Long route without memory: tokens leaving the window are dropped (sink + window only)." };
         var loadState = new Option<FileInfo?>("--load-state") { Description = "Continue from a saved state: the prompt is appended to it." };
         var saveState = new Option<FileInfo?>("--save-state") { Description = "Save the state after generating (the last generated token is not in it)." };
+        var json = new Option<bool>("--json") { Description = "Constrain the output to one JSON value (constrained decoding)." };
+        var jsonSchema = new Option<FileInfo?>("--json-schema") { Description = "Constrain the output to an instance of the JSON Schema in this file (the subset in docs/structured-output.md)." };
 
         var command = new Command("generate", "Generate text or ids from a package.")
         {
-            package, prompt, promptFile, promptIds, promptIdsFile, chat, maxNew, greedy, temperature, topK, topP, repetition, seed, stop, route, printIds, dumpLogits, threads, memoryOff, loadState, saveState,
+            package, prompt, promptFile, promptIds, promptIdsFile, chat, maxNew, greedy, temperature, topK, topP, repetition, seed, stop, route, printIds, dumpLogits, threads, memoryOff, loadState, saveState, json, jsonSchema,
         };
         command.SetAction((parse, ct) =>
         {
@@ -53,6 +60,7 @@ internal static class GenerateCommand
                 Seed = parse.GetValue(seed),
                 StopSequences = parse.GetValue(stop) ?? [],
                 Route = parse.GetValue(route),
+                Constraint = ReadConstraint(parse.GetValue(json), parse.GetValue(jsonSchema)),
             };
             options.Validate();
             using var model = EdgeInfiniteModel.Load(parse.GetValue(package)!.FullName, new EdgeInfiniteModelOptions { IntraOpThreads = parse.GetValue(threads) });
@@ -62,6 +70,45 @@ internal static class GenerateCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>The output grammar of <c>--json</c> / <c>--json-schema</c>, or none.</summary>
+    internal static JsonGrammar? ReadConstraint(bool json, FileInfo? schemaFile)
+    {
+        if (schemaFile is null)
+        {
+            return json ? JsonGrammar.AnyValue() : null;
+        }
+
+        if (json)
+        {
+            throw new CliUsageException("--json and --json-schema exclude each other (a schema already implies JSON)");
+        }
+
+        // A schema may come from anyone: bounded before it is read, and only a regular file is opened.
+        if (!schemaFile.Exists)
+        {
+            throw new FileNotFoundException($"--json-schema '{schemaFile.FullName}' does not exist", schemaFile.FullName);
+        }
+
+        if (schemaFile.Length is 0 or > MaxSchemaBytes)
+        {
+            throw new InvalidDataException($"--json-schema '{schemaFile.FullName}' is {schemaFile.Length} bytes; a schema file must be a regular file of 1..{MaxSchemaBytes} bytes");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(schemaFile.FullName), new JsonDocumentOptions { MaxDepth = 64 });
+            return JsonGrammar.FromSchema(document.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"--json-schema '{schemaFile.FullName}' is not valid JSON: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
+        {
+            throw new InvalidDataException($"--json-schema '{schemaFile.FullName}': {ex.Message}", ex);
+        }
     }
 
     private static void Run(EdgeInfiniteModel model, int[] ids, GenerationOptions options, bool memory, bool printIds, string? dumpPath, string? loadPath, string? savePath, TextWriter stdout, TextWriter stderr, CancellationToken ct)
