@@ -1,3 +1,4 @@
 using EdgeInfinite.Training.Cli;
 
-return await TrainingCliApp.RunAsync(args, Console.Out, Console.Error);
+using var signals = new TerminationSignals();
+return await TrainingCliApp.RunAsync(args, Console.Out, Console.Error, signals.Token);

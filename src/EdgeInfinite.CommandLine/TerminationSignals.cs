@@ -1,16 +1,17 @@
 using System.Runtime.InteropServices;
 
-namespace EdgeInfinite.Cli;
+namespace EdgeInfinite.CommandLine;
 
 /// <summary>
 /// Turns the first Ctrl+C (SIGINT) or SIGTERM into a cancellation, so a command stops at its next check and removes
 /// what it was writing; a second signal ends the process the default way.
 /// </summary>
-internal sealed class TerminationSignals : IDisposable
+public sealed class TerminationSignals : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly PosixSignalRegistration? _sigterm;
 
+    /// <summary>Initializes a new instance of the <see cref="TerminationSignals"/> class and starts listening.</summary>
     public TerminationSignals()
     {
         Console.CancelKeyPress += OnCancelKeyPress;
@@ -20,8 +21,10 @@ internal sealed class TerminationSignals : IDisposable
         }
     }
 
+    /// <summary>Gets the token cancelled by the first signal.</summary>
     public CancellationToken Token => _cts.Token;
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         Console.CancelKeyPress -= OnCancelKeyPress;
