@@ -14,9 +14,10 @@ internal static class CliApp
     /// <returns>The exit code.</returns>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, quantize, inspect, generate, eval, train-tokenizer, make-corpus, make-random, ...). The training verbs (pretrain, train-gates) are in the edgeinfinite-train tool.");
+        var root = new RootCommand("EdgeInfinite: local long-context models with bounded memory (convert, quantize, upgrade, inspect, generate, eval, train-tokenizer, make-corpus, make-random, ...). The training verbs (pretrain, train-gates) are in the edgeinfinite-train tool.");
         root.Subcommands.Add(ConvertCommand.Create(stdout, stderr));
         root.Subcommands.Add(QuantizeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(UpgradeCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(GenerateCommand.Create(stdout, stderr));
         root.Subcommands.Add(SoakCommand.Create(stdout, stderr));

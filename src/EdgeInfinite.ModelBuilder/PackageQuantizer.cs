@@ -6,6 +6,8 @@ namespace EdgeInfinite.ModelBuilder;
 /// <summary>
 /// Writes a quantized copy of a float32 package: the same weights block-quantized (docs/quantization.md), the trained
 /// gates, tokenizer, templates, model card and every other file carried over; the source package is not modified.
+/// With <see cref="WeightSettings.Float32"/> it writes the same float32 weights with graphs rebuilt by this version
+/// (what <c>edgeinfinite upgrade</c> runs).
 /// </summary>
 public static class PackageQuantizer
 {
