@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeInfinite.ModelBuilder.Checkpoints;
 using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Onnx.Attention;
@@ -31,6 +32,7 @@ internal sealed class TransformerGraphWriter
     private readonly GraphLayoutOptions _layout;
     private readonly WeightSettings _precision;
     private UnfusedAttentionInputs? _unfused;
+    private string _tokenInput = C.InputIds;
 
     /// <summary>Gets or sets trained gate parameters to write (per layer <c>w</c> <c>[hidden, heads]</c>, <c>b</c> <c>[heads]</c>); <see langword="null"/> writes untrained gates.</summary>
     public (IReadOnlyList<float[]> Weights, IReadOnlyList<float[]> Biases)? Gates { get; init; }
@@ -56,7 +58,19 @@ internal sealed class TransformerGraphWriter
         bool chunk = kind == GraphKind.Chunk;
         string batch = chunk ? "1" : "batch_size";
 
-        g.Input(C.InputIds, OnnxGraphBuilder.Int64, Dim(batch), "sequence_length");
+        // A quantized chunk graph takes the embedding rows from the engine (QuantizedEmbedding), so ONNX Runtime holds the
+        // tied LM head's bytes once, as its pre-packed copy (docs/quantization.md, "Peak memory").
+        bool engineEmbeddings = chunk && _precision.IsQuantized && !_layout.FloatEmbeddings;
+        _tokenInput = engineEmbeddings ? C.InputsEmbeds : C.InputIds;
+        if (engineEmbeddings)
+        {
+            g.Input(C.InputsEmbeds, OnnxGraphBuilder.Float, 1, "sequence_length", d);
+        }
+        else
+        {
+            g.Input(C.InputIds, OnnxGraphBuilder.Int64, Dim(batch), "sequence_length");
+        }
+
         string seqlensK, totalLen;
         if (chunk)
         {
@@ -93,7 +107,7 @@ internal sealed class TransformerGraphWriter
             g.Metadata(key, value);
         }
 
-        string residual = Embedding(g);
+        string residual = engineEmbeddings ? EngineEmbedding(g) : Embedding(g);
         string normed = RmsNorm(g, residual, Weight(g, "model.layers.0.input_layernorm.weight", _w.Layers[0].InputNorm), "/model/layers.0/input_layernorm");
         var (cos, sin) = RopeCaches(g);
         _unfused = _layout.Attention == AttentionLayout.Unfused ? UnfusedInputs(g, totalLen, chunk) : null;
@@ -345,6 +359,18 @@ internal sealed class TransformerGraphWriter
     private (string, object)[] MatMulNBitsAttributes(int k, int n) =>
         [("K", (long)k), ("N", (long)n), ("bits", (long)_precision.Bits), ("block_size", (long)_precision.BlockSize), ("accuracy_level", (long)_precision.AccuracyLevel)];
 
+    /// <summary>
+    /// Writes the quantized embedding rows (shared with a tied LM head) and records where they lie in the weights file, for
+    /// the engine's lookup; the graph's input is the looked-up rows.
+    /// </summary>
+    private string EngineEmbedding(OnnxGraphBuilder g)
+    {
+        var (data, scales) = _store.WriteQuantized("model.embed_tokens.weight", _a.VocabSize, _a.HiddenSize, _precision.Bits, _precision.BlockSize, () => _w.Embedding);
+        g.Metadata(C.EmbeddingDataOffsetKey, data.ToString(CultureInfo.InvariantCulture));
+        g.Metadata(C.EmbeddingScalesOffsetKey, scales.ToString(CultureInfo.InvariantCulture));
+        return C.InputsEmbeds;
+    }
+
     /// <summary>The token embedding: <c>Gather</c> on float32 rows, or <c>GatherBlockQuantized</c> on the quantized rows (shared with a tied LM head).</summary>
     private string Embedding(OnnxGraphBuilder g)
     {
@@ -391,8 +417,8 @@ internal sealed class TransformerGraphWriter
     private UnfusedAttentionInputs UnfusedInputs(OnnxGraphBuilder g, string totalI32, bool chunk)
     {
         const string P = "/model/attn_unfused";
-        string seqLen = g.Node("Shape", [C.InputIds], P + "/seq_len", ("start", 1L), ("end", 2L));
-        string batch = g.Node("Shape", [C.InputIds], P + "/batch", ("start", 0L), ("end", 1L));
+        string seqLen = g.Node("Shape", [_tokenInput], P + "/seq_len", ("start", 1L), ("end", 2L));
+        string batch = g.Node("Shape", [_tokenInput], P + "/batch", ("start", 0L), ("end", 1L));
         string total = chunk
             ? g.Node("Reshape", [g.Node("Cast", [totalI32], P + "/total_cast", ("to", (long)OnnxGraphBuilder.Int64)), g.ConstInt64(P + "/one_dim", 1)], P + "/total")
             : g.Node("Shape", ["attention_mask"], P + "/total", ("start", 1L), ("end", 2L));

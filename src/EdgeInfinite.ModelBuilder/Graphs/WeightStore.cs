@@ -42,6 +42,28 @@ internal sealed class WeightStore(ExternalDataWriter writer)
     /// </summary>
     public QuantizedNames UseQuantized(OnnxGraphBuilder graph, string name, int rows, int columns, int bits, int blockSize, bool gatherView, Func<float[]> values)
     {
+        var entry = Quantized(name, rows, columns, bits, blockSize, values);
+
+        string b = graph.ExternalInitializer($"{name}_Q{entry.Bits}", [entry.Rows, entry.Blocks, entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8);
+        string scales = graph.ExternalInitializer($"{name}_scales", [entry.Rows, entry.Blocks], writer.Location, entry.Scales);
+        string? rowsView = gatherView
+            ? graph.ExternalInitializer($"{name}_Q{entry.Bits}_rows", [entry.Rows, (long)entry.Blocks * entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8)
+            : null;
+        return new QuantizedNames(b, scales, rowsView);
+    }
+
+    /// <summary>
+    /// Writes a block-quantized <c>[rows, columns]</c> weight (on first use) without adding it to a graph; returns the byte
+    /// offsets of its rows and of its scales in the weights file.
+    /// </summary>
+    public (long DataOffset, long ScalesOffset) WriteQuantized(string name, int rows, int columns, int bits, int blockSize, Func<float[]> values)
+    {
+        var entry = Quantized(name, rows, columns, bits, blockSize, values);
+        return (entry.Data.Item1, entry.Scales.Item1);
+    }
+
+    private QuantizedEntry Quantized(string name, int rows, int columns, int bits, int blockSize, Func<float[]> values)
+    {
         if (!_quantized.TryGetValue(name, out var entry))
         {
             var q = BlockQuantizer.Quantize(values(), rows, columns, bits, blockSize);
@@ -52,12 +74,7 @@ internal sealed class WeightStore(ExternalDataWriter writer)
             _quantized[name] = entry;
         }
 
-        string b = graph.ExternalInitializer($"{name}_Q{entry.Bits}", [entry.Rows, entry.Blocks, entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8);
-        string scales = graph.ExternalInitializer($"{name}_scales", [entry.Rows, entry.Blocks], writer.Location, entry.Scales);
-        string? rowsView = gatherView
-            ? graph.ExternalInitializer($"{name}_Q{entry.Bits}_rows", [entry.Rows, (long)entry.Blocks * entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8)
-            : null;
-        return new QuantizedNames(b, scales, rowsView);
+        return entry;
     }
 
     private sealed record QuantizedEntry(int Rows, int Blocks, int Blob, int Bits, (long, long) Data, (long, long) Scales);

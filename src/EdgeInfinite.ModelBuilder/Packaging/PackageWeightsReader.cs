@@ -27,7 +27,9 @@ public static class PackageWeightsReader
         var matrices = new MatrixReader(reader, package.Config.Weights, package.ChunkGraphPath);
 
         int d = a.HiddenSize, hd = a.HeadDim, qOut = a.NumHeads * hd, kvOut = a.NumKvHeads * hd, inter = a.IntermediateSize;
-        var embedding = matrices.Rows("model.embed_tokens.weight", a.VocabSize, d);
+        var embedding = model.Graph.Input.Any(i => i.Name == ChunkGraphContract.InputsEmbeds)
+            ? ReadEngineEmbedding(package, model)
+            : matrices.Rows("model.embed_tokens.weight", a.VocabSize, d);
         var layers = new List<LayerWeights>(a.NumLayers);
         var gateW = new List<float[]>(a.NumLayers);
         var gateB = new List<float[]>(a.NumLayers);
@@ -71,5 +73,18 @@ public static class PackageWeightsReader
                 : matrices.Head(a.TieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight", a.VocabSize, d),
         };
         return new PackageWeights { Config = package.Config, Weights = weights, GateWeights = gateW, GateBiases = gateB };
+    }
+
+    /// <summary>A quantized chunk graph takes its embedding rows from the engine: read them where its metadata says.</summary>
+    private static float[] ReadEngineEmbedding(ModelPackage package, ModelProto model)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in model.MetadataProps)
+        {
+            metadata[entry.Key] = entry.Value;
+        }
+
+        using var embedding = QuantizedEmbedding.Open(package, metadata);
+        return embedding.ReadAll();
     }
 }

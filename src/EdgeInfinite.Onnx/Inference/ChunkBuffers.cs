@@ -13,6 +13,7 @@ internal sealed class ChunkBuffers : IDisposable
 {
     private readonly int _vocab;
     private readonly int _layers;
+    private readonly int _hidden;
     private readonly OrtIoBinding _binding;
     private readonly OrtValue _seqlens;
     private readonly OrtValue _total;
@@ -27,12 +28,19 @@ internal sealed class ChunkBuffers : IDisposable
     private object? _boundMemory;
     private bool _decodeBound;
 
-    public ChunkBuffers(InferenceSession session, int maxChunk, int vocab, int layers)
+    /// <param name="session">The chunk graph's session.</param>
+    /// <param name="maxChunk">The longest chunk.</param>
+    /// <param name="vocab">The vocabulary size.</param>
+    /// <param name="layers">The layers.</param>
+    /// <param name="hidden">0 when the graph takes token ids; the hidden size when it takes <c>inputs_embeds</c> (quantized packages).</param>
+    public ChunkBuffers(InferenceSession session, int maxChunk, int vocab, int layers, int hidden)
     {
         _vocab = vocab;
         _layers = layers;
+        _hidden = hidden;
         _binding = session.CreateIoBinding();
         Ids = GC.AllocateUninitializedArray<long>(maxChunk, pinned: true);
+        Embeds = GC.AllocateUninitializedArray<float>(maxChunk * hidden, pinned: true);
         Scalars = GC.AllocateArray<int>(2, pinned: true);
         Keep = GC.AllocateArray<long>(1, pinned: true);
         Gate = GC.AllocateArray<float>(1, pinned: true);
@@ -41,7 +49,7 @@ internal sealed class ChunkBuffers : IDisposable
         _total = Wrap(Scalars, 1, 1, []);
         _keep = Wrap(Keep, 0, 1, [1]);
         _gate = Wrap(Gate, 0, 1, [1]);
-        _decodeIds = Wrap(Ids, 0, 1, [1, 1]);
+        _decodeIds = hidden == 0 ? Wrap(Ids, 0, 1, [1, 1]) : Wrap(Embeds, 0, hidden, [1, 1, hidden]);
         _decodeLogits = Wrap(_logits, 0, vocab, [1, 1, vocab]);
         _binding.BindInput(C.SeqLensK, _seqlens);
         _binding.BindInput(C.TotalSequenceLength, _total);
@@ -51,6 +59,9 @@ internal sealed class ChunkBuffers : IDisposable
 
     public long[] Ids { get; }
 
+    /// <summary>Gets the chunk's embedding rows (empty when the graph takes token ids).</summary>
+    public float[] Embeds { get; }
+
     /// <summary>Gets <c>[seqlens_k, total_sequence_length]</c>.</summary>
     public int[] Scalars { get; }
 
@@ -59,6 +70,8 @@ internal sealed class ChunkBuffers : IDisposable
     public float[] Gate { get; }
 
     public OrtIoBinding Binding => _binding;
+
+    private string TokenInput => _hidden == 0 ? C.InputIds : C.InputsEmbeds;
 
     /// <summary>Binds the cache (past and present share each buffer) and the memory when they changed since the last run.</summary>
     public void BindState(KvCache cache, CompressiveMemory? memory, OrtValue[] zeroMemory, OrtValue[] zeroNorm)
@@ -96,7 +109,7 @@ internal sealed class ChunkBuffers : IDisposable
         {
             if (!_decodeBound)
             {
-                _binding.BindInput(C.InputIds, _decodeIds);
+                _binding.BindInput(TokenInput, _decodeIds);
                 _binding.BindOutput(C.Logits, _decodeLogits);
                 _decodeBound = true;
             }
@@ -113,9 +126,9 @@ internal sealed class ChunkBuffers : IDisposable
 
         _chunkIds?.Dispose();
         _chunkLogits?.Dispose();
-        _chunkIds = Wrap(Ids, 0, length, [1, length]);
+        _chunkIds = _hidden == 0 ? Wrap(Ids, 0, length, [1, length]) : Wrap(Embeds, 0, length * _hidden, [1, length, _hidden]);
         _chunkLogits = Wrap(_logits, 0, keep * _vocab, [1, keep, _vocab]);
-        _binding.BindInput(C.InputIds, _chunkIds);
+        _binding.BindInput(TokenInput, _chunkIds);
         _binding.BindOutput(C.Logits, _chunkLogits);
         _decodeBound = false;
         return _logits;

@@ -12,6 +12,7 @@ internal sealed class ChunkRunner : IDisposable
     private readonly ModelArchitecture _a;
     private readonly OrtValue[] _zeroMemory;
     private readonly OrtValue[] _zeroNorm;
+    private readonly QuantizedEmbedding? _embedding;
 
     public ChunkRunner(ModelPackage package, SessionOptions options)
     {
@@ -26,6 +27,11 @@ internal sealed class ChunkRunner : IDisposable
         }
 
         CheckGraph(package);
+        if (_session.InputMetadata.ContainsKey(C.InputsEmbeds))
+        {
+            _embedding = QuantizedEmbedding.Open(package, _session.ModelMetadata.CustomMetadataMap);
+        }
+
         int hd = _a.HeadDim;
         _zeroMemory = new OrtValue[_a.NumLayers];
         _zeroNorm = new OrtValue[_a.NumLayers];
@@ -39,7 +45,7 @@ internal sealed class ChunkRunner : IDisposable
     }
 
     /// <summary>Creates the I/O binding a new state runs with.</summary>
-    public ChunkBuffers CreateBuffers(int maxChunk) => new(_session, maxChunk, _a.VocabSize, _a.NumLayers);
+    public ChunkBuffers CreateBuffers(int maxChunk) => new(_session, maxChunk, _a.VocabSize, _a.NumLayers, _embedding is null ? 0 : _a.HiddenSize);
 
     /// <summary>
     /// Appends <paramref name="ids"/> after the cache's valid positions; returns the buffer that holds the logits of
@@ -58,6 +64,8 @@ internal sealed class ChunkRunner : IDisposable
             buffers.Ids[i] = ids[i];
         }
 
+        _embedding?.Lookup(buffers.Ids.AsSpan(0, t), buffers.Embeds);
+
         int total = cache.Length + t;
         buffers.Scalars[0] = total - 1;
         buffers.Scalars[1] = total;
@@ -73,6 +81,7 @@ internal sealed class ChunkRunner : IDisposable
     public void Dispose()
     {
         _session.Dispose();
+        _embedding?.Dispose();
         foreach (var v in _zeroMemory.Concat(_zeroNorm))
         {
             v.Dispose();
@@ -107,7 +116,12 @@ internal sealed class ChunkRunner : IDisposable
 
         var inputs = _session.InputMetadata;
         var outputs = _session.OutputMetadata;
-        foreach (string name in new[] { C.InputIds, C.SeqLensK, C.TotalSequenceLength, C.NumLogitsToKeep, C.GateEnable })
+        if (!inputs.ContainsKey(C.InputIds) && !inputs.ContainsKey(C.InputsEmbeds))
+        {
+            throw new InvalidDataException($"Model package '{package.Directory}': '{graph}' has neither '{C.InputIds}' nor '{C.InputsEmbeds}'; it is not an EdgeInfinite chunk graph.");
+        }
+
+        foreach (string name in new[] { C.SeqLensK, C.TotalSequenceLength, C.NumLogitsToKeep, C.GateEnable })
         {
             if (!inputs.ContainsKey(name))
             {

@@ -11,6 +11,19 @@ public static class ChunkGraphContract
     /// <summary>int64 <c>[1, T]</c>: the chunk's token ids.</summary>
     public const string InputIds = "input_ids";
 
+    /// <summary>
+    /// float <c>[1, T, hidden]</c>: the chunk's token embeddings, in place of <see cref="InputIds"/> in the chunk graph of a
+    /// quantized package: the engine reads the rows from the weights file (<see cref="QuantizedEmbedding"/>), so the
+    /// quantized rows a tied LM head shares are not mapped into the process beside ONNX Runtime's pre-packed copy.
+    /// </summary>
+    public const string InputsEmbeds = "inputs_embeds";
+
+    /// <summary>Chunk graph metadata: the byte offset in the weights file of the quantized embedding rows <c>[vocab, hidden·bits/8]</c>.</summary>
+    public const string EmbeddingDataOffsetKey = "edgeinfinite.embedding.data_offset";
+
+    /// <summary>Chunk graph metadata: the byte offset in the weights file of the embedding's float32 scales <c>[vocab, hidden/blockSize]</c>.</summary>
+    public const string EmbeddingScalesOffsetKey = "edgeinfinite.embedding.scales_offset";
+
     /// <summary>int32 <c>[1]</c>: P + T − 1 (GroupQueryAttention's <c>seqlens_k</c>); new tokens get RoPE positions P..P+T−1.</summary>
     public const string SeqLensK = "seqlens_k";
 

@@ -3,9 +3,10 @@ namespace EdgeInfinite.Onnx.Packaging;
 /// <summary>A package folder on disk whose config has been read and whose files have been checked to exist.</summary>
 public sealed class ModelPackage
 {
-    private ModelPackage(string directory, PackageConfig config, string chunkGraphPath, string decoderGraphPath)
+    private ModelPackage(string directory, PackageConfig config, string chunkGraphPath, string decoderGraphPath, string weightsPath)
     {
         Directory = directory;
+        WeightsPath = weightsPath;
         Config = config;
         ChunkGraphPath = chunkGraphPath;
         DecoderGraphPath = decoderGraphPath;
@@ -19,6 +20,9 @@ public sealed class ModelPackage
 
     /// <summary>Gets the chunk graph's path (checked to lie inside the package folder).</summary>
     public string ChunkGraphPath { get; }
+
+    /// <summary>Gets the shared weights file's path (checked to lie inside the package folder).</summary>
+    public string WeightsPath { get; }
 
     /// <summary>Gets the decoder graph's path (ONNX Runtime GenAI; checked to lie inside the package folder).</summary>
     public string DecoderGraphPath { get; }
@@ -44,7 +48,7 @@ public sealed class ModelPackage
         string configPath = Path.Combine(full, PackageConfig.FileName);
         var config = PackageConfig.Load(ContainedPath.Resolve(full, PackageConfig.FileName, configPath, PackageConfig.FileName));
         string chunkGraph = RequireFile(full, config.Files.ChunkGraph, "files.chunkGraph", configPath);
-        RequireFile(full, config.Files.Weights, "files.weights", configPath);
+        string weights = RequireFile(full, config.Files.Weights, "files.weights", configPath);
         string decoderGraph = ContainedPath.Resolve(full, config.Files.DecoderGraph, configPath, "files.decoderGraph");
         ContainedPath.Resolve(full, config.Files.GenAiConfig, configPath, "files.genAiConfig");
         if (config.Files.Tokenizer is { } tokenizer)
@@ -55,7 +59,7 @@ public sealed class ModelPackage
             RequireFile(full, config.Files.GenAiConfig, "files.genAiConfig (the tokenizer needs it)", configPath);
         }
 
-        return new ModelPackage(full, config, chunkGraph, decoderGraph);
+        return new ModelPackage(full, config, chunkGraph, decoderGraph, weights);
     }
 
     /// <summary>Resolves a file the package names, refusing names that leave the folder, and checks that it exists.</summary>
