@@ -27,7 +27,10 @@ public static class PackageWeightsReader
         var matrices = new MatrixReader(reader, package.Config.Weights, package.ChunkGraphPath);
 
         int d = a.HiddenSize, hd = a.HeadDim, qOut = a.NumHeads * hd, kvOut = a.NumKvHeads * hd, inter = a.IntermediateSize;
-        var embedding = model.Graph.Input.Any(i => i.Name == ChunkGraphContract.InputsEmbeds)
+        // A tied quantized head holds the embedding's bytes: dequantize them here, independently of the engine's lookup.
+        bool engineEmbedding = model.Graph.Input.Any(i => i.Name == ChunkGraphContract.InputsEmbeds)
+            && !initializers.ContainsKey($"model.embed_tokens.weight_Q{package.Config.Weights.Bits}");
+        var embedding = engineEmbedding
             ? ReadEngineEmbedding(package, model)
             : matrices.Rows("model.embed_tokens.weight", a.VocabSize, d);
         var layers = new List<LayerWeights>(a.NumLayers);

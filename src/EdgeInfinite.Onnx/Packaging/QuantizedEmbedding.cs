@@ -60,7 +60,7 @@ public sealed class QuantizedEmbedding : IDisposable
         string graph = package.Config.Files.ChunkGraph;
         if (!w.IsQuantized)
         {
-            throw new InvalidDataException($"Model package '{package.Directory}': '{graph}' takes '{ChunkGraphContract.InputsEmbeds}', which only a quantized package's chunk graph does, but {PackageConfig.FileName} field 'weights' says fp32.");
+            throw new InvalidDataException($"Model package '{package.Directory}': '{graph}' takes '{ChunkGraphContract.InputsEmbeds}', which only a quantized package's chunk graph does, but {PackageConfig.FileName} field 'weights.precision' says fp32.");
         }
 
         if (w.BlockSize <= 0 || a.HiddenSize % w.BlockSize != 0)
