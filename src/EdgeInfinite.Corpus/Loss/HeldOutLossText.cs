@@ -25,8 +25,9 @@ public static class HeldOutLossText
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentOutOfRangeException.ThrowIfLessThan(tokens, 2);
-        var ids = new List<int>(tokens);
-        var assistant = new List<bool>(tokens);
+        // Grown as encoded: a large budget must not reserve its memory before a token exists.
+        var ids = new List<int>(Math.Min(tokens, 1 << 16));
+        var assistant = new List<bool>(ids.Capacity);
         int documents = 0;
         foreach (var sample in new SyntheticCorpus(new CorpusOptions { Seed = seed }).Samples(long.MaxValue / 2))
         {

@@ -37,7 +37,7 @@ public static class LossTextFile
             throw new FileNotFoundException($"Data file '{path}' does not exist.", path);
         }
 
-        var ids = new List<int>(Math.Min(tokens, 1 << 20));
+        var ids = new List<int>(Math.Min(tokens, 1 << 16));
         var assistant = new List<bool>(ids.Capacity);
         int documents = 0;
         var buffer = new StringBuilder();
