@@ -50,6 +50,44 @@ public sealed class EvalLossCommandTests(CliFixture fixture) : IClassFixture<Cli
         Assert.True(Math.Abs(expected["long"] - expected["short"]) > 1e-3, $"long {expected["long"]:F6}, short {expected["short"]:F6}");
     }
 
+    [Theory]
+    [InlineData("int8")]
+    [InlineData("int4")]
+    public void EvalLoss_QuantizedDefaultModelAccuracyLevel0_EqualsReferenceOnDequantizedWeights(string precision)
+    {
+        // Accuracy level 0: MatMulNBits computes in float32 on the dequantized weights, which the reference reads back.
+        const int Tokens = 400;
+        string package = NewPath("tiny-" + precision);
+        var quantize = CliRun.Invoke("quantize", DefaultModel(), "-o", package, "--precision", precision, "--block-size", "16", "--accuracy-level", "0");
+        Assert.True(quantize.ExitCode == 0, quantize.Stderr);
+        string data = WriteCorpus("quantized", seed: 6, samples: 8);
+        string json = NewPath(precision + ".json");
+
+        var run = CliRun.Invoke("eval", "loss", package, "--data", data, "--tokens", $"{Tokens}", "--seq-len", $"{Tokens}", "--route", "long,short", "--json", json, "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var tokenizer = new EdgeInfiniteTokenizer(package);
+        int[] ids = tokenizer.Encode(File.ReadAllText(data))[..Tokens];
+        var read = PackageWeightsReader.Read(package);
+        var fp32 = PackageWeightsReader.Read(DefaultModel());
+        var expected = new Dictionary<string, double>
+        {
+            ["long"] = MeanCrossEntropy(new ReferenceLongRoute(read.Weights, read.Config.LongRoute, read.GateWeights, read.GateBiases).Process(ids), ids),
+            ["short"] = MeanCrossEntropy(new ReferenceTransformer(read.Weights).Forward(ids), ids),
+        };
+        double unquantized = MeanCrossEntropy(new ReferenceTransformer(fp32.Weights).Forward(ids), ids);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        foreach (var row in doc.RootElement.EnumerateArray())
+        {
+            string mode = row.GetProperty("mode").GetString()!;
+            Assert.Equal(precision, row.GetProperty("precision").GetString());
+            Assert.True(Math.Abs(expected[mode] - row.GetProperty("loss").GetDouble()) <= 1e-5, $"{mode}: engine {row.GetProperty("loss").GetDouble():F8}, reference {expected[mode]:F8}");
+        }
+
+        // Not vacuous: quantization moved the reference's loss by more than the tolerance.
+        Assert.True(Math.Abs(expected["short"] - unquantized) > 1e-5, $"{precision} {expected["short"]:F8}, fp32 {unquantized:F8}");
+    }
+
     [Fact]
     public void EvalLoss_HeldOutCorpusAndItsMakeCorpusFile_SameNumbersAndJsonShape()
     {
