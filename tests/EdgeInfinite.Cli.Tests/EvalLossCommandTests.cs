@@ -166,6 +166,32 @@ public sealed class EvalLossCommandTests(CliFixture fixture) : IClassFixture<Cli
     }
 
     [Fact]
+    public void EvalLoss_TokenizerWithoutChatMlMarker_PlainDataScoredAndSyntheticCorpusRefused()
+    {
+        string package = NewPath("no-chatml");
+        Directory.CreateDirectory(package);
+        foreach (string file in Directory.GetFiles(DefaultModel()))
+        {
+            File.Copy(file, Path.Combine(package, Path.GetFileName(file)));
+        }
+
+        // The marker becomes another added token: "<|im_start|>" is then several tokens of this tokenizer.
+        string tokenizerJson = Path.Combine(package, "tokenizer.json");
+        File.WriteAllText(tokenizerJson, File.ReadAllText(tokenizerJson).Replace("<|im_start|>", "<|xx_start|>", StringComparison.Ordinal));
+        string data = WriteCorpus("no-chatml", seed: 7, samples: 3);
+        string json = NewPath("no-chatml.json");
+
+        var plain = CliRun.Invoke("eval", "loss", package, "--data", data, "--tokens", "300", "--route", "short", "--json", json, "--threads", "1");
+        var synthetic = CliRun.Invoke("eval", "loss", package, "--tokens", "300", "--threads", "1");
+
+        Assert.True(plain.ExitCode == 0, plain.Stderr);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(0, Assert.Single(doc.RootElement.EnumerateArray()).GetProperty("assistantTokens").GetInt64());
+        Assert.NotEqual(0, synthetic.ExitCode);
+        Assert.Contains("no single tokens for the ChatML markers", synthetic.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EvalLoss_PackageWithoutTokenizer_OneLineErrorNamingThePackage()
     {
         var run = CliRun.Invoke("eval", "loss", fixture.Package("llama"), "--threads", "1");

@@ -57,19 +57,22 @@ internal static class EvalLossCommand
                 throw new CliUsageException($"--seq-len {options.SequenceTokens} is over the package's max positions ({model.Config.MaxPositions}) for the short route; use --route long");
             }
 
-            SampleEncoder encoder;
+            // A tokenizer without ChatML tokens can still score plain text; the synthetic corpus needs them.
+            SampleEncoder? encoder;
             try
             {
                 encoder = new SampleEncoder(model.Tokenizer);
             }
-            catch (ArgumentException ex) when (file is null)
+            catch (ArgumentException)
             {
-                throw new InvalidOperationException($"package '{model.Package.Directory}': the synthetic corpus is ChatML; {ex.Message} Give a text with --data.", ex);
+                encoder = null;
             }
 
-            var lossText = file is null
-                ? HeldOutLossText.Create(encoder, budget, corpusSeed ?? HeldOutLossText.Seed, ct)
-                : LossTextFile.Read(file.FullName, encoder, model.Tokenizer, budget, ct);
+            var lossText = file is not null
+                ? LossTextFile.Read(file.FullName, encoder, model.Tokenizer, budget, ct)
+                : encoder is not null
+                    ? HeldOutLossText.Create(encoder, budget, corpusSeed ?? HeldOutLossText.Seed, ct)
+                    : throw new InvalidOperationException($"package '{model.Package.Directory}': its tokenizer has no single tokens for the ChatML markers, and the synthetic corpus is ChatML; give a text with --data");
             IReadOnlyList<LossResult> results;
             using (var bar = new ConsoleProgressBar(stderr))
             {

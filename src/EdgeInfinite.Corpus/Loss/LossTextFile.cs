@@ -19,17 +19,16 @@ public static class LossTextFile
 
     /// <summary>Reads and encodes a file.</summary>
     /// <param name="path">The UTF-8 text file.</param>
-    /// <param name="encoder">The sample encoder over the package's tokenizer.</param>
+    /// <param name="encoder">The sample encoder over the package's tokenizer, or <see langword="null"/> when the tokenizer has no ChatML tokens (every document is then plain text).</param>
     /// <param name="tokenizer">The package's tokenizer (for documents that are not ChatML).</param>
     /// <param name="tokens">The token budget.</param>
     /// <param name="cancellationToken">Cancels between documents.</param>
     /// <returns>The text.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file holds fewer than two tokens.</exception>
-    public static LossText Read(string path, SampleEncoder encoder, EdgeInfiniteTokenizer tokenizer, int tokens, CancellationToken cancellationToken = default)
+    public static LossText Read(string path, SampleEncoder? encoder, EdgeInfiniteTokenizer tokenizer, int tokens, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentOutOfRangeException.ThrowIfLessThan(tokens, 2);
         if (!File.Exists(path))
@@ -135,10 +134,10 @@ public static class LossTextFile
         return text[..end];
     }
 
-    private static EncodedSample Encode(string document, SampleEncoder encoder, EdgeInfiniteTokenizer tokenizer)
+    private static EncodedSample Encode(string document, SampleEncoder? encoder, EdgeInfiniteTokenizer tokenizer)
     {
         const string Suffix = ChatMlTemplate.EndOfText + "\n";
-        if (document.EndsWith(Suffix, StringComparison.Ordinal) && ParseChatMl(document[..^Suffix.Length]) is { } messages)
+        if (encoder is not null && document.EndsWith(Suffix, StringComparison.Ordinal) && ParseChatMl(document[..^Suffix.Length]) is { } messages)
         {
             return encoder.Encode(messages, []);
         }
