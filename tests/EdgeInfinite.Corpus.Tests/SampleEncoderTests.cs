@@ -18,6 +18,22 @@ public sealed class SampleEncoderTests(TrainedTokenizer trained) : IClassFixture
     }
 
     [Fact]
+    public void Encode_PackageTokenizer_SameIdsAndMasksAsTheTrainedTokenizer()
+    {
+        var managed = new SampleEncoder(trained.Managed);
+        var genAi = new SampleEncoder(trained.GenAi);
+        foreach (var sample in new SyntheticCorpus(new CorpusOptions { Seed = 33 }).Samples(25))
+        {
+            var expected = managed.Encode(sample);
+            var actual = genAi.Encode(sample);
+
+            Assert.Equal(expected.Ids, actual.Ids);
+            Assert.Equal(expected.Targets, actual.Targets);
+            Assert.Equal(expected.Answers, actual.Answers);
+        }
+    }
+
+    [Fact]
     public void Encode_RecallSample_TargetsAreExactlyAssistantContentAndImEnd()
     {
         var encoder = new SampleEncoder(trained.Managed);

@@ -22,6 +22,7 @@ internal static class EvalCommand
     {
         var command = new Command("eval", "Evaluate a package.");
         command.Subcommands.Add(CreateRecall(stdout, stderr));
+        command.Subcommands.Add(EvalLossCommand.Create(stdout, stderr));
         command.Subcommands.Add(EvalMemoryShareCommand.Create(stdout));
         return command;
     }

@@ -1,4 +1,5 @@
 using EdgeInfinite.Corpus.Tokenizer;
+using EdgeInfinite.Onnx.Tokenization;
 
 namespace EdgeInfinite.Corpus.Corpus;
 
@@ -9,7 +10,7 @@ namespace EdgeInfinite.Corpus.Corpus;
 /// </summary>
 public sealed class SampleEncoder
 {
-    private readonly BpeTokenizer _tokenizer;
+    private readonly Func<string, int[]> _encode;
     private readonly int _imStart;
     private readonly int _imEnd;
     private readonly int _endOfText;
@@ -19,10 +20,22 @@ public sealed class SampleEncoder
     public SampleEncoder(BpeTokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
-        _tokenizer = tokenizer;
-        _imStart = Id(ChatMlTemplate.ImStart);
-        _imEnd = Id(ChatMlTemplate.ImEnd);
-        _endOfText = Id(ChatMlTemplate.EndOfText);
+        _encode = tokenizer.Encode;
+        _imStart = Id(tokenizer, ChatMlTemplate.ImStart);
+        _imEnd = Id(tokenizer, ChatMlTemplate.ImEnd);
+        _endOfText = Id(tokenizer, ChatMlTemplate.EndOfText);
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="SampleEncoder"/> class over a package's own tokenizer (ONNX Runtime GenAI).</summary>
+    /// <param name="tokenizer">The package's tokenizer; each ChatML marker must encode to one token.</param>
+    /// <exception cref="ArgumentException">A ChatML marker is not one token of this tokenizer.</exception>
+    public SampleEncoder(EdgeInfiniteTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        _encode = tokenizer.Encode;
+        _imStart = Id(tokenizer, ChatMlTemplate.ImStart);
+        _imEnd = Id(tokenizer, ChatMlTemplate.ImEnd);
+        _endOfText = Id(tokenizer, ChatMlTemplate.EndOfText);
     }
 
     /// <summary>Encodes a sample as <see cref="SyntheticCorpus.ToTrainingText"/> writes it.</summary>
@@ -31,23 +44,34 @@ public sealed class SampleEncoder
     public EncodedSample Encode(CorpusSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
+        return Encode(sample.Messages, sample.AnswerMessages);
+    }
+
+    /// <summary>Encodes ChatML messages followed by <c>&lt;|endoftext|&gt;</c> and a newline, as a training file holds them.</summary>
+    /// <param name="messages">The messages.</param>
+    /// <param name="answerMessages">The indices in <paramref name="messages"/> of assistant messages that answer a recall question (none for text that is not from the corpus).</param>
+    /// <returns>The ids, the loss mask and the recall answers' mask.</returns>
+    public EncodedSample Encode(IReadOnlyList<ChatTemplateMessage> messages, IEnumerable<int> answerMessages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(answerMessages);
         var ids = new List<int>();
         var targets = new List<bool>();
         var answers = new List<bool>();
-        var answerMessages = sample.AnswerMessages.ToHashSet();
-        for (int m = 0; m < sample.Messages.Count; m++)
+        var answerSet = answerMessages.ToHashSet();
+        for (int m = 0; m < messages.Count; m++)
         {
-            var message = sample.Messages[m];
+            var message = messages[m];
             bool learn = message.Role == "assistant";
             Add([_imStart], false);
-            Add(_tokenizer.Encode(message.Role + "\n"), false);
-            Add(_tokenizer.Encode(message.Content), learn, learn && answerMessages.Contains(m));
+            Add(_encode(message.Role + "\n"), false);
+            Add(_encode(message.Content), learn, learn && answerSet.Contains(m));
             Add([_imEnd], learn);
-            Add(_tokenizer.Encode("\n"), false);
+            Add(_encode("\n"), false);
         }
 
         Add([_endOfText], false);
-        Add(_tokenizer.Encode("\n"), false);
+        Add(_encode("\n"), false);
         return new EncodedSample([.. ids], [.. targets], [.. answers]);
 
         void Add(int[] piece, bool learn, bool answer = false)
@@ -58,7 +82,12 @@ public sealed class SampleEncoder
         }
     }
 
-    private int Id(string content) =>
-        _tokenizer.Model.AddedTokens.FirstOrDefault(t => t.Content == content)?.Id
-        ?? throw new ArgumentException($"The tokenizer has no added token '{content}'.", "tokenizer");
+    private static int Id(BpeTokenizer tokenizer, string content) =>
+        tokenizer.Model.AddedTokens.FirstOrDefault(t => t.Content == content)?.Id
+        ?? throw new ArgumentException($"The tokenizer has no added token '{content}'.", nameof(tokenizer));
+
+    private static int Id(EdgeInfiniteTokenizer tokenizer, string content) =>
+        tokenizer.Encode(content) is [int id]
+            ? id
+            : throw new ArgumentException($"The tokenizer has no single token for '{content}' (a ChatML tokenizer is needed).", nameof(tokenizer));
 }
