@@ -1,0 +1,103 @@
+using EdgeInfinite.ModelBuilder.Tests.Support;
+using EdgeInfinite.Onnx.Packaging;
+using Xunit.Abstractions;
+
+namespace EdgeInfinite.ModelBuilder.Tests;
+
+/// <summary>
+/// Every family case (Mistral, Qwen3 q/k norm, Phi-3 fused layout, llama3 rope scaling, tied + sharded Llama, Qwen2
+/// biases) quantized to int8 and int4: at accuracy level 0 the engine equals the float64 reference on the package's
+/// dequantized weights, short and long route; at the shipped defaults, its distance from the float32 package is within
+/// the measured bounds (docs/quantization.md has the numbers).
+/// </summary>
+public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutputHelper output) : IClassFixture<QuantizedFamilies>
+{
+    private const double Tolerance = 1e-4;
+
+    public static TheoryData<string, WeightPrecision> Cases
+    {
+        get
+        {
+            var cases = new TheoryData<string, WeightPrecision>();
+            foreach (string name in FamilyCases.All.Keys)
+            {
+                cases.Add(name, WeightPrecision.Int8);
+                cases.Add(name, WeightPrecision.Int4);
+            }
+
+            return cases;
+        }
+    }
+
+    public static TheoryData<string, WeightPrecision, double, double> AgreementCases => new()
+    {
+        // family, precision, minimum top-1 agreement, maximum |Δlogit| relative to the float32 logits' largest magnitude.
+        // The measured values (docs/quantization.md) with a margin: agreement 3 points lower, the change 20 % larger.
+        { "mistral", WeightPrecision.Int8, 0.94, 0.035 },
+        { "mistral", WeightPrecision.Int4, 0.57, 0.415 },
+        { "qwen3", WeightPrecision.Int8, 0.92, 0.05 },
+        { "qwen3", WeightPrecision.Int4, 0.53, 0.505 },
+        { "phi3", WeightPrecision.Int8, 0.93, 0.045 },
+        { "phi3", WeightPrecision.Int4, 0.55, 0.47 },
+        { "llama3-scaled", WeightPrecision.Int8, 0.92, 0.04 },
+        { "llama3-scaled", WeightPrecision.Int4, 0.59, 0.45 },
+        { "llama-tied-sharded", WeightPrecision.Int8, 0.94, 0.035 },
+        { "llama-tied-sharded", WeightPrecision.Int4, 0.61, 0.42 },
+        { "qwen2-bias", WeightPrecision.Int8, 0.89, 0.04 },
+        { "qwen2-bias", WeightPrecision.Int4, 0.54, 0.54 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void AppendAllLogits_QuantizedFamily_MatchesFloat64ReferenceOnDequantizedWeightsWithin1e4(string name, WeightPrecision precision)
+    {
+        string package = families.Package(name, WeightSettings.For(precision, accuracyLevel: 0));
+
+        var result = QuantizedExactness.ShortRoute(package, FamilyCases.All[name].PromptIds(), families.Model(name).Weights);
+
+        output.WriteLine($"{name} {precision} short route: max relative error {result.RelativeError:E2}, quantization moved the reference by {result.QuantizationEffect:E2}");
+        Assert.True(result.RelativeError <= Tolerance, $"max relative error {result.RelativeError:E2}");
+        Assert.True(result.QuantizationEffect > Tolerance, $"quantization changed the reference logits by only {result.QuantizationEffect:E2}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LongRoute_QuantizedFamilyRandomGates_MatchesFloat64ReferenceOnDequantizedWeightsWithin1e4(string name, WeightPrecision precision)
+    {
+        var settings = QuantizedFamilies.LongRoute;
+        string package = families.Package(name, WeightSettings.For(precision, accuracyLevel: 0));
+        int[] stream = LongStream(name);
+        int[] prompt = stream[..(8 * settings.SegmentTokens)];
+
+        var result = QuantizedExactness.LongRoute(package, families.NewPath(name + "-gated"), prompt, stream[prompt.Length..]);
+
+        output.WriteLine($"{name} {precision} long route: max relative error {result.RelativeError:E2}, {result.EngineTokensInMemory} tokens in memory");
+        Assert.True(result.RelativeError <= Tolerance, $"max relative error {result.RelativeError:E2}");
+        Assert.Equal(result.ReferenceTokensInMemory, result.EngineTokensInMemory);
+        Assert.True(result.EngineTokensInMemory >= 6 * settings.SegmentTokens);
+    }
+
+    [Theory]
+    [MemberData(nameof(AgreementCases))]
+    public void AppendAllLogits_QuantizedFamilyAgainstFloat32_Top1AgreementAndLogitChangeWithinMeasuredBounds(string name, WeightPrecision precision, double minAgreement, double maxRelativeChange)
+    {
+        var agreement = new LogitAgreement();
+        foreach (int[] prompt in new[] { FamilyCases.All[name].PromptIds(), LongStream(name) })
+        {
+            agreement.Add(families.Package(name, WeightSettings.Float32), families.Package(name, WeightSettings.For(precision)), prompt);
+        }
+
+        output.WriteLine($"{name} {precision}: {agreement}");
+        Assert.True(agreement.Agreement >= minAgreement, $"top-1 agreement {agreement.Agreement:P2} < {minAgreement:P0}");
+        Assert.True(agreement.RelativeChange <= maxRelativeChange, $"max |Δlogit| is {agreement.RelativeChange:P2} of the largest logit; bound {maxRelativeChange:P0}");
+        Assert.True(agreement.MaxChange > 0, "quantized logits equal the float32 ones: the package is not quantized");
+    }
+
+    /// <summary>The long-route stream: 8 prefill segments, then two windows and 5 tokens decoded one at a time.</summary>
+    private static int[] LongStream(string name)
+    {
+        var spec = FamilyCases.All[name].Spec;
+        var settings = QuantizedFamilies.LongRoute;
+        return new WeightGenerator(spec.Seed + 2000).TokenIds((8 * settings.SegmentTokens) + (2 * settings.WindowTokens) + 5, spec.VocabSize);
+    }
+}
