@@ -3,6 +3,7 @@ using EdgeInfinite.ModelBuilder.Checkpoints;
 using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx.Packaging;
+using Xunit.Abstractions;
 
 namespace EdgeInfinite.Onnx.Tests;
 
@@ -11,7 +12,7 @@ namespace EdgeInfinite.Onnx.Tests;
 /// level 0, float32 compute) against the float64 reference run on the weights read back and dequantized, short and long
 /// route. The family cases get the same checks in <c>QuantizedFamilyTests</c>.
 /// </summary>
-public sealed class QuantizedExactnessTests(QuantizedPackages packages) : IClassFixture<QuantizedPackages>, IDisposable
+public sealed class QuantizedExactnessTests(QuantizedPackages packages, ITestOutputHelper output) : IClassFixture<QuantizedPackages>, IDisposable
 {
     private static readonly LongRouteSettings s_long = new() { SinkTokens = 4, WindowTokens = 32, SegmentTokens = 16, RouteThreshold = 64 };
     private readonly string _root = Path.Combine(Path.GetTempPath(), "edgeinfinite-quant-long-" + Guid.NewGuid().ToString("N"));
@@ -41,6 +42,7 @@ public sealed class QuantizedExactnessTests(QuantizedPackages packages) : IClass
 
         var result = QuantizedExactness.ShortRoute(package, fixture.PromptIds, TransformerWeightsReader.Read(HfCheckpoint.Open(fixture.Directory)));
 
+        output.WriteLine($"{arch} {precision} short route: max relative error {result.RelativeError:E2}, quantization moved the reference by {result.QuantizationEffect:E2}");
         Assert.True(result.RelativeError <= 1e-4, $"max relative error {result.RelativeError:E2}");
         // Not vacuous: the float32 checkpoint's reference is measurably different from the dequantized one.
         Assert.True(result.QuantizationEffect > 1e-4, $"quantization changed the reference logits by only {result.QuantizationEffect:E2}");
@@ -57,6 +59,7 @@ public sealed class QuantizedExactnessTests(QuantizedPackages packages) : IClass
 
         var result = QuantizedExactness.ShortRoute(package, fixture.PromptIds, original);
 
+        output.WriteLine($"{arch} Int4, float32 embeddings, short route: max relative error {result.RelativeError:E2}");
         Assert.True(result.RelativeError <= 1e-4, $"max relative error {result.RelativeError:E2}");
         var dequantized = PackageWeightsReader.Read(package).Weights;
         Assert.Equal(original.Embedding, dequantized.Embedding);
@@ -74,6 +77,7 @@ public sealed class QuantizedExactnessTests(QuantizedPackages packages) : IClass
 
         var result = QuantizedExactness.LongRoute(basePackage, Path.Combine(_root, $"{arch}-{precision}-gated"), prompt, decode);
 
+        output.WriteLine($"{arch} {precision} long route: max relative error {result.RelativeError:E2}, {result.EngineTokensInMemory} tokens in memory");
         Assert.True(result.RelativeError <= 1e-4, $"max relative error {result.RelativeError:E2}");
         Assert.Equal(result.ReferenceTokensInMemory, result.EngineTokensInMemory);
         Assert.True(result.EngineTokensInMemory >= 6 * s_long.SegmentTokens);

@@ -33,7 +33,7 @@ public static class QuantizedExactness
     }
 
     /// <summary>
-    /// Copies a package with <see cref="RandomGates"/> and streams a prompt (prefill) then decode tokens one at a time
+    /// Copies a package with <see cref="RandomMemoryGates"/> and streams a prompt (prefill) then decode tokens one at a time
     /// through the long route, with the package's long-route settings.
     /// </summary>
     /// <param name="package">The package folder (not modified).</param>
@@ -47,7 +47,7 @@ public static class QuantizedExactness
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(decode);
         var read = PackageWeightsReader.Read(package);
-        var (gateW, gateB) = RandomGates.Create(read.Weights.Architecture, gateSeed);
+        var (gateW, gateB) = RandomMemoryGates.Create(read.Weights.Architecture, gateSeed);
         PackageGates.WriteCopy(package, gatedPackage, gateW, gateB);
         using var model = EdgeInfiniteModel.Load(gatedPackage);
         using var state = model.CreateState(Route.Long, 0);

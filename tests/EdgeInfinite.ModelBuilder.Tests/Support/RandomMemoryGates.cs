@@ -3,7 +3,7 @@ using EdgeInfinite.Onnx.Packaging;
 namespace EdgeInfinite.ModelBuilder.Tests.Support;
 
 /// <summary>Seeded random memory gates, large enough that memory visibly changes the long route's logits.</summary>
-public static class RandomGates
+public static class RandomMemoryGates
 {
     /// <summary>Draws per-layer gate weights <c>[hidden, heads]</c> in ±0.3 and biases <c>[heads]</c> in ±1.</summary>
     /// <param name="architecture">The model's architecture.</param>
