@@ -1,5 +1,6 @@
 using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx.Packaging;
+using Onnx;
 using Xunit.Abstractions;
 
 namespace EdgeInfinite.ModelBuilder.Tests;
@@ -21,6 +22,22 @@ public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutput
             var cases = new TheoryData<string, WeightPrecision>();
             foreach (string name in FamilyCases.All.Keys)
             {
+                cases.Add(name, WeightPrecision.Int8);
+                cases.Add(name, WeightPrecision.Int4);
+            }
+
+            return cases;
+        }
+    }
+
+    public static TheoryData<string, WeightPrecision> AllPrecisions
+    {
+        get
+        {
+            var cases = new TheoryData<string, WeightPrecision>();
+            foreach (string name in FamilyCases.All.Keys)
+            {
+                cases.Add(name, WeightPrecision.Fp32);
                 cases.Add(name, WeightPrecision.Int8);
                 cases.Add(name, WeightPrecision.Int4);
             }
@@ -91,6 +108,24 @@ public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutput
         Assert.True(agreement.Agreement >= minAgreement, $"top-1 agreement {agreement.Agreement:P2} < {minAgreement:P0}");
         Assert.True(agreement.RelativeChange <= maxRelativeChange, $"max |Δlogit| is {agreement.RelativeChange:P2} of the largest logit; bound {maxRelativeChange:P0}");
         Assert.True(agreement.MaxChange > 0, "quantized logits equal the float32 ones: the package is not quantized");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPrecisions))]
+    public void Convert_Family_EveryGraphDeclaresOnlyInitializersItsNodesRead(string name, WeightPrecision precision)
+    {
+        string package = families.Package(name, WeightSettings.For(precision));
+        string[] graphs = Directory.GetFiles(package, "*.onnx");
+
+        foreach (string graph in graphs)
+        {
+            var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(graph));
+            var read = model.Graph.Node.SelectMany(n => n.Input).Concat(model.Graph.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
+            string[] unused = [.. model.Graph.Initializer.Select(t => t.Name).Where(n => !read.Contains(n))];
+            Assert.True(unused.Length == 0, $"{Path.GetFileName(graph)} declares initializers no node reads (ONNX Runtime warns on every load): {string.Join(", ", unused)}");
+        }
+
+        Assert.True(graphs.Length >= 2, $"expected the chunk graph and the decoder graph in {package}");
     }
 
     /// <summary>The long-route stream: 8 prefill segments, then two windows and 5 tokens decoded one at a time.</summary>
