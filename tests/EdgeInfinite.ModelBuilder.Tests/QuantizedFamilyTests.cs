@@ -1,5 +1,9 @@
 using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx.Packaging;
+using EdgeInfinite.ModelBuilder.Packaging;
+using EdgeInfinite.Onnx;
+using EdgeInfinite.Onnx.Inference;
+using Google.Protobuf;
 using Onnx;
 using Xunit.Abstractions;
 
@@ -126,6 +130,43 @@ public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutput
         }
 
         Assert.True(graphs.Length >= 2, $"expected the chunk graph and the decoder graph in {package}");
+    }
+
+    [Theory]
+    [InlineData(WeightPrecision.Int8)]
+    [InlineData(WeightPrecision.Int4)]
+    public void Read_UntiedEmbeddingDeclaredInBothViewsAsOlderPackages_ReadsAndRunsTheSameWeights(WeightPrecision precision)
+    {
+        // Packages built before graphs declared only the views their nodes read also hold the untied embedding's
+        // MatMulNBits view, [vocab, blocks, blob] over the same bytes as its rows view.
+        string package = families.Package("mistral", WeightSettings.For(precision, accuracyLevel: 0));
+        string older = PackageCopy.To(package, families.NewPath("mistral-older"));
+        var settings = WeightSettings.For(precision);
+        string rows = $"model.embed_tokens.weight_Q{settings.Bits}_rows";
+        int blocks = FamilyCases.Mistral.Spec.HiddenSize / settings.BlockSize;
+        foreach (string graph in Directory.GetFiles(older, "*.onnx"))
+        {
+            var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(graph));
+            var blockView = model.Graph.Initializer.Single(t => t.Name == rows).Clone();
+            blockView.Name = rows[..^"_rows".Length];
+            blockView.Dims.Clear();
+            blockView.Dims.AddRange([FamilyCases.Mistral.Spec.VocabSize, blocks, settings.BlockSize * settings.Bits / 8]);
+            model.Graph.Initializer.Add(blockView);
+            File.WriteAllBytes(graph, model.ToByteArray());
+        }
+
+        var expected = PackageWeightsReader.Read(package).Weights;
+        var read = PackageWeightsReader.Read(older).Weights;
+        int[] ids = FamilyCases.Mistral.PromptIds();
+        using var current = EdgeInfiniteModel.Load(package);
+        using var old = EdgeInfiniteModel.Load(older);
+        using var currentState = current.CreateState(Route.Short, ids.Length);
+        using var oldState = old.CreateState(Route.Short, ids.Length);
+
+        Assert.Equal(expected.Embedding, read.Embedding);
+        Assert.Equal(expected.LmHead, read.LmHead);
+        Assert.NotEqual(families.Model("mistral").Weights.Embedding, read.Embedding);
+        Assert.Equal(currentState.AppendAllLogits(ids), oldState.AppendAllLogits(ids));
     }
 
     /// <summary>The long-route stream: 8 prefill segments, then two windows and 5 tokens decoded one at a time.</summary>
