@@ -13,42 +13,15 @@ namespace EdgeInfinite.ModelBuilder.Tests;
 /// Every family case (Mistral, Qwen3 q/k norm, Phi-3 fused layout, llama3 rope scaling, tied + sharded Llama, Qwen2
 /// biases) quantized to int8 and int4: at accuracy level 0 the engine equals the float64 reference on the package's
 /// dequantized weights, short and long route; at the shipped defaults, its distance from the float32 package is within
-/// the measured bounds (docs/quantization.md has the numbers).
+/// the measured bounds (docs/quantization.md has the numbers); and every graph declares only weights its nodes read.
 /// </summary>
 public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutputHelper output) : IClassFixture<QuantizedFamilies>
 {
     private const double Tolerance = 1e-4;
 
-    public static TheoryData<string, WeightPrecision> Cases
-    {
-        get
-        {
-            var cases = new TheoryData<string, WeightPrecision>();
-            foreach (string name in FamilyCases.All.Keys)
-            {
-                cases.Add(name, WeightPrecision.Int8);
-                cases.Add(name, WeightPrecision.Int4);
-            }
+    public static TheoryData<string, WeightPrecision> Cases => EveryFamily(WeightPrecision.Int8, WeightPrecision.Int4);
 
-            return cases;
-        }
-    }
-
-    public static TheoryData<string, WeightPrecision> AllPrecisions
-    {
-        get
-        {
-            var cases = new TheoryData<string, WeightPrecision>();
-            foreach (string name in FamilyCases.All.Keys)
-            {
-                cases.Add(name, WeightPrecision.Fp32);
-                cases.Add(name, WeightPrecision.Int8);
-                cases.Add(name, WeightPrecision.Int4);
-            }
-
-            return cases;
-        }
-    }
+    public static TheoryData<string, WeightPrecision> AllPrecisions => EveryFamily(WeightPrecision.Fp32, WeightPrecision.Int8, WeightPrecision.Int4);
 
     public static TheoryData<string, WeightPrecision, double, double> AgreementCases => new()
     {
@@ -167,6 +140,20 @@ public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutput
         Assert.Equal(expected.LmHead, read.LmHead);
         Assert.NotEqual(families.Model("mistral").Weights.Embedding, read.Embedding);
         Assert.Equal(currentState.AppendAllLogits(ids), oldState.AppendAllLogits(ids));
+    }
+
+    private static TheoryData<string, WeightPrecision> EveryFamily(params WeightPrecision[] precisions)
+    {
+        var cases = new TheoryData<string, WeightPrecision>();
+        foreach (string name in FamilyCases.All.Keys)
+        {
+            foreach (var precision in precisions)
+            {
+                cases.Add(name, precision);
+            }
+        }
+
+        return cases;
     }
 
     /// <summary>The long-route stream: 8 prefill segments, then two windows and 5 tokens decoded one at a time.</summary>
