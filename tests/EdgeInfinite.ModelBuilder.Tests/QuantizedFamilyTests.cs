@@ -18,8 +18,29 @@ namespace EdgeInfinite.ModelBuilder.Tests;
 public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutputHelper output) : IClassFixture<QuantizedFamilies>
 {
     private const double Tolerance = 1e-4;
+    private static readonly WeightPrecision[] s_quantized = [WeightPrecision.Int8, WeightPrecision.Int4];
 
-    public static TheoryData<string, WeightPrecision> Cases => EveryFamily(WeightPrecision.Int8, WeightPrecision.Int4);
+    public static TheoryData<string, WeightPrecision> Cases => EveryFamily(s_quantized);
+
+    public static TheoryData<string, WeightPrecision, int> BlockSizeCases
+    {
+        get
+        {
+            var cases = new TheoryData<string, WeightPrecision, int>();
+            foreach (string name in FamilyCases.All.Keys)
+            {
+                foreach (var precision in s_quantized)
+                {
+                    foreach (int blockSize in new[] { 16, WeightSettings.DefaultBlockSize, 64 })
+                    {
+                        cases.Add(name, precision, blockSize);
+                    }
+                }
+            }
+
+            return cases;
+        }
+    }
 
     public static TheoryData<string, WeightPrecision> AllPrecisions => EveryFamily(WeightPrecision.Fp32, WeightPrecision.Int8, WeightPrecision.Int4);
 
@@ -42,14 +63,14 @@ public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutput
     };
 
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void AppendAllLogits_QuantizedFamily_MatchesFloat64ReferenceOnDequantizedWeightsWithin1e4(string name, WeightPrecision precision)
+    [MemberData(nameof(BlockSizeCases))]
+    public void AppendAllLogits_QuantizedFamily_MatchesFloat64ReferenceOnDequantizedWeightsWithin1e4(string name, WeightPrecision precision, int blockSize)
     {
-        string package = families.Package(name, WeightSettings.For(precision, accuracyLevel: 0));
+        string package = families.Package(name, WeightSettings.For(precision, blockSize, accuracyLevel: 0));
 
         var result = QuantizedExactness.ShortRoute(package, FamilyCases.All[name].PromptIds(), families.Model(name).Weights);
 
-        output.WriteLine($"{name} {precision} short route: max relative error {result.RelativeError:E2}, quantization moved the reference by {result.QuantizationEffect:E2}");
+        output.WriteLine($"{name} {precision} block {blockSize} short route: max relative error {result.RelativeError:E2}, quantization moved the reference by {result.QuantizationEffect:E2}");
         Assert.True(result.RelativeError <= Tolerance, $"max relative error {result.RelativeError:E2}");
         Assert.True(result.QuantizationEffect > Tolerance, $"quantization changed the reference logits by only {result.QuantizationEffect:E2}");
     }
