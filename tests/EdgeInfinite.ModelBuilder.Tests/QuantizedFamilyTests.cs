@@ -1,8 +1,8 @@
-using EdgeInfinite.ModelBuilder.Tests.Support;
-using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.ModelBuilder.Packaging;
+using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.Onnx.Packaging;
 using Google.Protobuf;
 using Onnx;
 using Xunit.Abstractions;
