@@ -1,5 +1,6 @@
 using EdgeInfinite.ModelBuilder;
 using EdgeInfinite.ModelBuilder.Checkpoints;
+using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx.Generation;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
@@ -91,10 +92,7 @@ public sealed class GraphLayoutTests : IDisposable
         string source = Path.Combine(HfFixture.Root, "hf", "qwen2");
         string package = Convert("qwen2", layout, settings);
         var weights = TransformerWeightsReader.Read(HfCheckpoint.Open(source));
-        var a = weights.Architecture;
-        var random = new Random(99);
-        float[][] gateW = Enumerable.Range(0, a.NumLayers).Select(_ => Enumerable.Range(0, a.HiddenSize * a.NumHeads).Select(_ => (float)(random.NextDouble() - 0.5) * 0.6f).ToArray()).ToArray();
-        float[][] gateB = Enumerable.Range(0, a.NumLayers).Select(_ => Enumerable.Range(0, a.NumHeads).Select(_ => (float)(random.NextDouble() - 0.5) * 2f).ToArray()).ToArray();
+        var (gateW, gateB) = RandomMemoryGates.Create(weights.Architecture, seed: 99);
         string gated = package + "-gated";
         PackageGates.WriteCopy(package, gated, gateW, gateB);
         var ids = HfFixture.Load("qwen2").LongPromptIds;

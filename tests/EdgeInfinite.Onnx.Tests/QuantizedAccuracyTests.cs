@@ -1,4 +1,4 @@
-using EdgeInfinite.Onnx.Inference;
+using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx.Packaging;
 using Xunit.Abstractions;
 
@@ -30,36 +30,15 @@ public sealed class QuantizedAccuracyTests(QuantizedPackages packages, ITestOutp
     public void AppendAllLogits_QuantizedAgainstFloat32_Top1AgreementAndLogitChangeWithinMeasuredBounds(string arch, WeightPrecision precision, int accuracyLevel, double minAgreement, double maxRelativeChange)
     {
         var fixture = HfFixture.Load(arch);
-        int agree = 0, positions = 0;
-        double maxChange = 0, scale = 0;
+        var agreement = new LogitAgreement();
         foreach (var prompt in new[] { fixture.PromptIds, fixture.LongPromptIds })
         {
-            var reference = Logits(packages.Get(arch, WeightSettings.Float32), prompt);
-            var quantized = Logits(packages.Get(arch, WeightSettings.For(precision, accuracyLevel: accuracyLevel)), prompt);
-            int vocab = reference.Length / prompt.Length;
-            for (int t = 0; t < prompt.Length; t++)
-            {
-                var r = reference.AsSpan(t * vocab, vocab);
-                var q = quantized.AsSpan(t * vocab, vocab);
-                agree += r.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(r)) == q.IndexOf(System.Numerics.Tensors.TensorPrimitives.Max(q)) ? 1 : 0;
-                positions++;
-            }
-
-            maxChange = Math.Max(maxChange, HfFixture.MaxAbsDiff(reference, quantized));
-            scale = Math.Max(scale, reference.Max(Math.Abs));
+            agreement.Add(packages.Get(arch, WeightSettings.Float32), packages.Get(arch, WeightSettings.For(precision, accuracyLevel: accuracyLevel)), prompt);
         }
 
-        double agreement = (double)agree / positions;
-        output.WriteLine($"{arch} {precision} level {accuracyLevel}: top-1 agreement {agreement:P2} ({agree}/{positions}), max |Δlogit| {maxChange:F4} ({maxChange / scale:P2} of max |logit| {scale:F3})");
-        Assert.True(agreement >= minAgreement, $"top-1 agreement {agreement:P2} < {minAgreement:P0}");
-        Assert.True(maxChange / scale <= maxRelativeChange, $"max |Δlogit| {maxChange:F4} is {maxChange / scale:P2} of the largest logit; bound {maxRelativeChange:P0}");
-        Assert.True(maxChange > 0, "quantized logits equal the float32 ones: the package is not quantized");
-    }
-
-    private static float[] Logits(string package, int[] prompt)
-    {
-        using var model = EdgeInfiniteModel.Load(package);
-        using var state = model.CreateState(Route.Short, prompt.Length);
-        return state.AppendAllLogits(prompt);
+        output.WriteLine($"{arch} {precision} level {accuracyLevel}: {agreement}");
+        Assert.True(agreement.Agreement >= minAgreement, $"top-1 agreement {agreement.Agreement:P2} < {minAgreement:P0}");
+        Assert.True(agreement.RelativeChange <= maxRelativeChange, $"max |Δlogit| is {agreement.RelativeChange:P2} of the largest logit; bound {maxRelativeChange:P0}");
+        Assert.True(agreement.MaxChange > 0, "quantized logits equal the float32 ones: the package is not quantized");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EdgeInfinite.ModelBuilder;
 using EdgeInfinite.ModelBuilder.Checkpoints;
+using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx.Packaging;
 
 namespace EdgeInfinite.Training.Tests;
@@ -33,13 +34,7 @@ public sealed class Fixtures : IDisposable
     public static TransformerWeights CheckpointWeights(string arch) => TransformerWeightsReader.Read(HfCheckpoint.Open(CheckpointDir(arch)));
 
     /// <summary>Random gates (seeded), large enough that memory visibly changes the logits.</summary>
-    public static (float[][] W, float[][] B) RandomGates(ModelArchitecture a, int seed = 1234)
-    {
-        var random = new Random(seed);
-        var w = Enumerable.Range(0, a.NumLayers).Select(_ => Enumerable.Range(0, a.HiddenSize * a.NumHeads).Select(_ => (float)(random.NextDouble() - 0.5) * 0.6f).ToArray()).ToArray();
-        var b = Enumerable.Range(0, a.NumLayers).Select(_ => Enumerable.Range(0, a.NumHeads).Select(_ => (float)(random.NextDouble() - 0.5) * 2f).ToArray()).ToArray();
-        return (w, b);
-    }
+    public static (float[][] W, float[][] B) RandomGates(ModelArchitecture a, int seed = 1234) => RandomMemoryGates.Create(a, seed);
 
     /// <summary>The converted package (untrained gates).</summary>
     public string Package(string arch, MemoryUpdateRule rule = MemoryUpdateRule.Delta, MemoryFeatureMap features = MemoryFeatureMap.EluPlusOne, double featureScale = ExponentialFeatures.DefaultScale)

@@ -382,7 +382,7 @@ internal sealed class TransformerGraphWriter
         }
 
         var q = _store.UseQuantized(g, "model.embed_tokens.weight", _a.VocabSize, d, _precision.Bits, _precision.BlockSize, gatherView: true, () => _w.Embedding);
-        return g.MsNode("GatherBlockQuantized", [q.Rows!, C.InputIds, q.Scales], "/model/embed_tokens",
+        return g.MsNode("GatherBlockQuantized", [q.Data, C.InputIds, q.Scales], "/model/embed_tokens",
             ("bits", (long)_precision.Bits), ("block_size", (long)_precision.BlockSize), ("gather_axis", 0L), ("quantize_axis", 1L));
     }
 

@@ -35,21 +35,21 @@ internal sealed class WeightStore(ExternalDataWriter writer)
     }
 
     /// <summary>
-    /// Registers a block-quantized <c>[rows, columns]</c> weight (quantized and written on first use) and adds its
-    /// initializers to the graph: <c>{name}_Q{bits}</c> <c>[rows, blocks, blob]</c> and <c>{name}_scales</c> <c>[rows, blocks]</c>
-    /// for <c>MatMulNBits</c>, and, when <paramref name="gatherView"/>, <c>{name}_Q{bits}_rows</c>, the same bytes seen as
-    /// <c>[rows, columns·bits/8]</c> for <c>GatherBlockQuantized</c> (stored once, two views).
+    /// Registers a block-quantized <c>[rows, columns]</c> weight (quantized and written on first use) and adds to the
+    /// graph its <c>{name}_scales</c> <c>[rows, blocks]</c> and the view of its bytes the caller's op reads:
+    /// <c>{name}_Q{bits}</c> <c>[rows, blocks, blob]</c> for <c>MatMulNBits</c>, or, when <paramref name="gatherView"/>,
+    /// <c>{name}_Q{bits}_rows</c> <c>[rows, columns·bits/8]</c> for <c>GatherBlockQuantized</c> (stored once; a tied
+    /// embedding gets both views). Only the used view is declared: ONNX Runtime warns about every unused initializer
+    /// on each load.
     /// </summary>
     public QuantizedNames UseQuantized(OnnxGraphBuilder graph, string name, int rows, int columns, int bits, int blockSize, bool gatherView, Func<float[]> values)
     {
         var entry = Quantized(name, rows, columns, bits, blockSize, values);
-
-        string b = graph.ExternalInitializer($"{name}_Q{entry.Bits}", [entry.Rows, entry.Blocks, entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8);
-        string scales = graph.ExternalInitializer($"{name}_scales", [entry.Rows, entry.Blocks], writer.Location, entry.Scales);
-        string? rowsView = gatherView
-            ? graph.ExternalInitializer($"{name}_Q{entry.Bits}_rows", [entry.Rows, (long)entry.Blocks * entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8)
-            : null;
-        return new QuantizedNames(b, scales, rowsView);
+        string data = gatherView
+            ? graph.ExternalInitializer(QuantizedNames.RowsView(name, entry.Bits), [entry.Rows, (long)entry.Blocks * entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8)
+            : graph.ExternalInitializer(QuantizedNames.BlockView(name, entry.Bits), [entry.Rows, entry.Blocks, entry.Blob], writer.Location, entry.Data, OnnxGraphBuilder.UInt8);
+        string scales = graph.ExternalInitializer(QuantizedNames.ScalesOf(name), [entry.Rows, entry.Blocks], writer.Location, entry.Scales);
+        return new QuantizedNames(data, scales);
     }
 
     /// <summary>

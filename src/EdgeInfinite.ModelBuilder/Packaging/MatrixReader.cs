@@ -34,15 +34,25 @@ internal sealed class MatrixReader(ExternalTensorReader reader, WeightSettings p
 
     private float[] Quantized(string name, int rows, int cols)
     {
-        int bits = precision.Bits, block = precision.BlockSize, blocks = cols / block;
-        string dataName = $"{name}_Q{bits}";
-        if (!reader.Has(dataName))
+        int bits = precision.Bits, block = precision.BlockSize, blocks = cols / block, blob = block * bits / 8;
+        string blockView = QuantizedNames.BlockView(name, bits), rowsView = QuantizedNames.RowsView(name, bits);
+
+        // An untied quantized embedding is declared only as the GatherBlockQuantized view (same bytes, other shape).
+        byte[] bytes;
+        if (reader.Has(blockView))
         {
-            throw new InvalidDataException($"'{graphPath}' has no {bits}-bit initializer '{dataName}' though {PackageConfig.FileName} field 'weights.precision' says {GraphWeightInfo.Name(precision.Precision)} (block size {block}).");
+            bytes = reader.ReadBytes(blockView, [rows, blocks, blob]);
+        }
+        else if (reader.Has(rowsView))
+        {
+            bytes = reader.ReadBytes(rowsView, [rows, (long)blocks * blob]);
+        }
+        else
+        {
+            throw new InvalidDataException($"'{graphPath}' has no {bits}-bit initializer '{blockView}' though {PackageConfig.FileName} field 'weights.precision' says {GraphWeightInfo.Name(precision.Precision)} (block size {block}).");
         }
 
-        var bytes = reader.ReadBytes(dataName, [rows, blocks, block * bits / 8]);
-        var scales = reader.Read($"{name}_scales", (long)rows * blocks);
+        var scales = reader.Read(QuantizedNames.ScalesOf(name), (long)rows * blocks);
         return new QuantizedMatrix(rows, cols, bits, block, bytes, scales).Dequantize();
     }
 }
