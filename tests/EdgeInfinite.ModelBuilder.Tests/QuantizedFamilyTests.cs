@@ -141,6 +141,11 @@ public sealed class QuantizedFamilyTests(QuantizedFamilies families, ITestOutput
         foreach (string graph in Directory.GetFiles(older, "*.onnx"))
         {
             var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(graph));
+            if (model.Graph.Initializer.All(t => t.Name != rows))
+            {
+                continue; // the chunk graph takes inputs_embeds: the engine reads the rows
+            }
+
             var blockView = model.Graph.Initializer.Single(t => t.Name == rows).Clone();
             blockView.Name = rows[..^"_rows".Length];
             blockView.Dims.Clear();
