@@ -101,7 +101,7 @@ internal static class LayoutsCommand
             throw new InvalidOperationException($"measure {package} exited with {process.ExitCode}.");
         }
 
-        return JsonSerializer.Deserialize<Measurement>(stdout.Trim().Split('\n')[^1]) ?? throw new InvalidDataException("measure printed nothing.");
+        return JsonSerializer.Deserialize<Measurement>(stdout.Trim().Split('\n')[^1], Measurement.Json) ?? throw new InvalidDataException("measure printed nothing.");
     }
 
     private static string Report(string model, string[] layouts, int[] threads, Dictionary<(string Layout, int Threads), List<Measurement>> results, int prompt, int decode, int repeats, int rounds, string work)

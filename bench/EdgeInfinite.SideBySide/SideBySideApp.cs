@@ -205,7 +205,7 @@ internal static class SideBySideApp
 
     private static void Write(string outDir, string name, List<BenchRow> rows, PackageConfig config, long? checkpointBytes, int repeats, string baselineMode, string baselineWeights)
     {
-        var json = JsonSerializer.Serialize(rows.Select(r => new { model = r.Model, mode = r.Mode, weights = r.Weights, length = r.Length, ttft_ms = r.TtftMs, peak_rss_mb = r.PeakRssMb, decode_tokens_per_s = r.DecodeTokensPerS, package_bytes = r.PackageBytes, checkpoint_bytes = checkpointBytes, status = r.Status }), new JsonSerializerOptions { WriteIndented = true });
+        var json = JsonSerializer.Serialize(rows.Select(r => new { model = r.Model, mode = r.Mode, weights = r.Weights, length = r.Length, ttft_ms = r.TtftMs, peak_rss_mb = r.PeakRssMb, decode_tokens_per_s = r.DecodeTokensPerS, package_bytes = r.PackageBytes, checkpoint_bytes = checkpointBytes, status = r.Status }), BenchJson.Options);
         File.WriteAllText(Path.Combine(outDir, $"side-by-side-{name}.json"), json);
         var md = new StringBuilder();
         var l = config.LongRoute;
