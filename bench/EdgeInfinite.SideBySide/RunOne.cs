@@ -12,9 +12,9 @@ internal static class RunOne
     public static int Run(IReadOnlyDictionary<string, string> a)
     {
         string mode = a["--mode"];
-        int length = int.Parse(a["--length"], CultureInfo.InvariantCulture);
-        int decode = int.Parse(a["--decode"], CultureInfo.InvariantCulture);
-        int? threads = a.TryGetValue("--threads", out var t) ? int.Parse(t, CultureInfo.InvariantCulture) : null;
+        int length = Arguments.ParseInt("--length", a["--length"]);
+        int decode = Arguments.ParseInt("--decode", a["--decode"]);
+        int? threads = a.TryGetValue("--threads", out var t) ? Arguments.ParseInt("--threads", t) : null;
         string package = a["--package"];
         using IModeRunner runner = mode switch
         {

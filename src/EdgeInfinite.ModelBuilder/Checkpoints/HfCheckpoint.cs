@@ -135,7 +135,7 @@ public sealed class HfCheckpoint
         try
         {
             using var doc = JsonDocument.Parse(UntrustedFile.ReadAllBytes(path, MaxConfigBytes, "model.safetensors.index.json"));
-            if (!doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
             {
                 throw new InvalidDataException($"'{path}' has no weight_map object.");
             }
