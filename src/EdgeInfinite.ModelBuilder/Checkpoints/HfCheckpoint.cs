@@ -15,7 +15,7 @@ public sealed class HfCheckpoint
     internal const long MaxConfigBytes = 16 << 20;
 
     /// <summary>The largest tokenizer file read (real <c>tokenizer.json</c> files reach about 35 MB).</summary>
-    internal const long MaxTokenizerBytes = 256 << 20;
+    internal const long MaxTokenizerBytes = UntrustedFile.MaxTokenizerBytes;
 
     private HfCheckpoint(string directory, string root, HfModelConfig config, Dictionary<string, SafeTensorsFile> tensorFiles)
     {
