@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.Onnx.Packaging;
-using Onnx;
 
 namespace EdgeInfinite.ModelBuilder;
 
@@ -76,7 +75,7 @@ public static class PackageGates
 
     private static Dictionary<string, (long Offset, long Length)> Ranges(ModelPackage package, long dataLength)
     {
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(package.ChunkGraphPath));
+        var model = ChunkGraphFile.Read(package.ChunkGraphPath);
         var result = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
         foreach (var t in model.Graph.Initializer.Where(t => t.Name.Contains(".memory_gate.", StringComparison.Ordinal)))
         {

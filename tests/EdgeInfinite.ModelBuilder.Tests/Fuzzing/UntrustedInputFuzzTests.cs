@@ -235,11 +235,15 @@ public sealed class UntrustedInputFuzzTests(FuzzFixture fixture) : IClassFixture
             var external = model.Graph.Initializer.Where(t => t.ExternalData.Count > 0).ToList();
             var tensor = external[random.Next(external.Count)];
             string[] values = ["-1", "abc", "", "1e3", "99999999999999999999", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), "4611686018427387904", " 12", "0x10", new FileInfo(Path.Combine(dir, files.Weights)).Length.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-            switch (random.Next(4))
+            switch (random.Next(6))
             {
                 case 0:
                     // A duplicate entry: a dictionary built from the list would throw without naming anything.
                     tensor.ExternalData.Add(new StringStringEntryProto { Key = random.Next(2) == 0 ? "offset" : "length", Value = "0" });
+                    break;
+                case 4:
+                    // Two initializers with one name.
+                    model.Graph.Initializer.Add(tensor.Clone());
                     break;
                 case 1:
                     var removed = tensor.ExternalData.First(e => e.Key is "offset" or "length");
@@ -251,7 +255,8 @@ public sealed class UntrustedInputFuzzTests(FuzzFixture fixture) : IClassFixture
                     break;
             }
 
-            File.WriteAllBytes(graph, model.ToByteArray());
+            // Or the protobuf itself damaged (the parser's messages name no file).
+            File.WriteAllBytes(graph, random.Next(6) == 0 ? new JsonMutator(random, fixture.Canary).Damage(model.ToByteArray()) : model.ToByteArray());
             string parent = fixture.OutputParent();
             PackageQuantizer.Quantize(dir, Path.Combine(parent, "q"), WeightSettings.For(WeightPrecision.Int8, 32));
         });
