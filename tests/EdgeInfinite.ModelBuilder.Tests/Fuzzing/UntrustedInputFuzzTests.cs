@@ -216,6 +216,16 @@ public sealed class UntrustedInputFuzzTests(FuzzFixture fixture) : IClassFixture
                     break;
             }
 
+            // inspect-state's path first (no package: header and checksum only); other exception types reach FuzzCase.
+            try
+            {
+                StateSnapshot.ReadInfo(new MemoryStream(bytes));
+            }
+            catch (InvalidDataException ex)
+            {
+                Assert.False(FuzzCase.IsContextFree(ex), $"snapshot case {seed}: ReadInfo: {ex}");
+            }
+
             using var model = EdgeInfiniteModel.Load(fixture.Package);
             using var state = model.LoadState(new MemoryStream(bytes));
             var logits = state.Append([1]);
