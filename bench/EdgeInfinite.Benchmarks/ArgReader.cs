@@ -31,7 +31,11 @@ internal sealed class ArgReader
 
     public string Required(string name) => String(name) ?? throw new ArgumentException($"{name} is required.");
 
-    public int Int(string name, int fallback) => String(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    public int Int(string name, int fallback) => String(name) is { } v ? ParseInt(name, v) : fallback;
+
+    /// <summary>Parses an integer option's value, naming the option when it is not one (int.Parse's message names nothing).</summary>
+    public static int ParseInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw new ArgumentException($"{name}: '{value}' is not an integer.");
 
     public bool Flag(string name)
     {

@@ -22,7 +22,7 @@ internal static class LayoutsCommand
         int repeats = args.Int("--repeats", 5);
         int rounds = args.Int("--rounds", 2);
         int maxPositions = args.Int("--max-positions", 4096);
-        var threads = (args.String("--threads") ?? "1,2").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        var threads = (args.String("--threads") ?? "1,2").Split(',').Select(t => ArgReader.ParseInt("--threads", t)).ToArray();
         var layouts = (args.String("--layouts") ?? string.Join(",", LayoutCatalog.All.Keys)).Split(',');
         string work = Path.GetFullPath(args.String("--work") ?? Path.Combine("out", "bench"));
         string? output = args.String("--output");
@@ -101,7 +101,7 @@ internal static class LayoutsCommand
             throw new InvalidOperationException($"measure {package} exited with {process.ExitCode}.");
         }
 
-        return JsonSerializer.Deserialize<Measurement>(stdout.Trim().Split('\n')[^1]) ?? throw new InvalidDataException("measure printed nothing.");
+        return JsonSerializer.Deserialize<Measurement>(stdout.Trim().Split('\n')[^1], Measurement.Json) ?? throw new InvalidDataException("measure printed nothing.");
     }
 
     private static string Report(string model, string[] layouts, int[] threads, Dictionary<(string Layout, int Threads), List<Measurement>> results, int prompt, int decode, int repeats, int rounds, string work)

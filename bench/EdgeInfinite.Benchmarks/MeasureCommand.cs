@@ -65,7 +65,7 @@ internal static class MeasureCommand
 
         self.Refresh();
         var m = new Measurement(loadMs, prefill, decode, prefillCpu, decodeCpu, self.PeakWorkingSet64, promptTokens, decodeTokens, loadBefore, LoadAverage());
-        Console.WriteLine(JsonSerializer.Serialize(m));
+        Console.WriteLine(JsonSerializer.Serialize(m, Measurement.Json));
         return 0;
     }
 

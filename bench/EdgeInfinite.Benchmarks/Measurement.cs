@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace EdgeInfinite.Benchmarks;
 
 /// <summary>
@@ -14,4 +17,11 @@ internal sealed record Measurement(
     int PromptTokens,
     int DecodeTokens,
     double LoadAverageBefore,
-    double LoadAverageAfter);
+    double LoadAverageAfter)
+{
+    /// <summary>
+    /// How a measurement is printed and read back: the load average is NaN where the system has no
+    /// <c>/proc/loadavg</c> (macOS, Windows), so non-finite values travel as the strings "NaN" / "Infinity".
+    /// </summary>
+    public static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+}

@@ -32,11 +32,11 @@ internal sealed record PrecisionVariant(string Name, WeightSettings Weights, boo
             }
             else if (part.StartsWith('b'))
             {
-                block = int.Parse(part[1..], CultureInfo.InvariantCulture);
+                block = ArgReader.ParseInt($"--variants ({part})", part[1..]);
             }
             else if (part.StartsWith('a'))
             {
-                level = int.Parse(part[1..], CultureInfo.InvariantCulture);
+                level = ArgReader.ParseInt($"--variants ({part})", part[1..]);
             }
             else
             {

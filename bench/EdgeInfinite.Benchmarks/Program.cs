@@ -18,7 +18,7 @@ internal static class Program
                 _ => Usage(),
             };
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException or FormatException or System.Text.Json.JsonException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;

@@ -20,7 +20,7 @@ internal static class StoreCommand
     public static int Run(ArgReader args)
     {
         string package = args.Required("--package");
-        int[] histories = (args.String("--history") ?? "1024,4096").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        int[] histories = (args.String("--history") ?? "1024,4096").Split(',').Select(s => ArgReader.ParseInt("--history", s)).ToArray();
         int turn = args.Int("--turn", 64);
         int threads = args.Int("--threads", 2);
         int repeats = args.Int("--repeats", 3);

@@ -40,7 +40,18 @@ internal static class ChildRun
             return new BenchRow(model, mode, weights, length, null, null, null, null, "failed: " + error);
         }
 
-        var r = JsonDocument.Parse(line).RootElement;
-        return new BenchRow(model, mode, weights, length, r.GetProperty("ttft_ms").GetDouble(), r.GetProperty("peak_rss_mb").GetDouble(), r.GetProperty("decode_tokens_per_s").GetDouble(), null, "ok");
+        ChildResult? r;
+        try
+        {
+            r = JsonSerializer.Deserialize<ChildResult>(line, BenchJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            return new BenchRow(model, mode, weights, length, null, null, null, null, $"failed: the child's result line is not valid JSON ({ex.Message})");
+        }
+
+        return r is null
+            ? new BenchRow(model, mode, weights, length, null, null, null, null, "failed: the child's result line is null")
+            : new BenchRow(model, mode, weights, length, r.TtftMs, r.PeakRssMb, r.DecodeTokensPerS, null, "ok");
     }
 }

@@ -15,8 +15,8 @@ internal static class ConversationBench
     public static int Run(IReadOnlyDictionary<string, string> a)
     {
         string package = a.TryGetValue("--package", out var p) ? p : throw new ArgumentException("--package is required");
-        int turns = a.TryGetValue("--turns", out var t) ? int.Parse(t, CultureInfo.InvariantCulture) : 20;
-        int words = a.TryGetValue("--words", out var w) ? int.Parse(w, CultureInfo.InvariantCulture) : 150;
+        int turns = a.TryGetValue("--turns", out var t) ? Arguments.ParseInt("--turns", t) : 20;
+        int words = a.TryGetValue("--words", out var w) ? Arguments.ParseInt("--words", w) : 150;
         var withReuse = Conversation(package, turns, words, cacheSize: 4);
         var withoutReuse = Conversation(package, turns, words, cacheSize: 0);
         var md = new StringBuilder();

@@ -19,9 +19,9 @@ internal static class ProfileBench
     {
         string package = a.TryGetValue("--package", out var p) ? p : throw new ArgumentException("--package is required");
         string mode = a.TryGetValue("--mode", out var m) ? m : "long";
-        int length = a.TryGetValue("--length", out var l) ? ParseCount(l) : 4096;
-        int decode = a.TryGetValue("--decode", out var d) ? int.Parse(d, CultureInfo.InvariantCulture) : 64;
-        int? threads = a.TryGetValue("--threads", out var t) ? int.Parse(t, CultureInfo.InvariantCulture) : null;
+        int length = a.TryGetValue("--length", out var l) ? Arguments.ParseCount("--length", l) : 4096;
+        int decode = a.TryGetValue("--decode", out var d) ? Arguments.ParseInt("--decode", d) : 64;
+        int? threads = a.TryGetValue("--threads", out var t) ? Arguments.ParseInt("--threads", t) : null;
         string folder = Directory.CreateTempSubdirectory("edgeinfinite-profile-").FullName;
         var (route, memory) = mode switch
         {
@@ -127,10 +127,4 @@ internal static class ProfileBench
         System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(name, @"(?<=[a-z_.])\d+(?=[/_.])", "*"), @"_\d+$", string.Empty);
 
     private static string Share(double part, double whole) => whole > 0 ? (part / whole).ToString("P0", CultureInfo.InvariantCulture) : "—";
-
-    private static int ParseCount(string text)
-    {
-        string s = text.Trim().ToLowerInvariant();
-        return s.EndsWith('k') ? int.Parse(s[..^1], CultureInfo.InvariantCulture) * 1024 : int.Parse(s, CultureInfo.InvariantCulture);
-    }
 }

@@ -12,7 +12,7 @@ try
         _ => SideBySideApp.Run(parsed.Options),
     };
 }
-catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException or FormatException)
+catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException or KeyNotFoundException or FormatException or System.Text.Json.JsonException)
 {
     Console.Error.WriteLine($"error: {ex.Message.ReplaceLineEndings(" ")}");
     return 1;

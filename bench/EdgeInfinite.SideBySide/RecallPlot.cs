@@ -14,10 +14,20 @@ internal static class RecallPlot
         string json = a.TryGetValue("--json", out var j) ? j : throw new ArgumentException("--json FILE (from edgeinfinite eval recall --json) is required");
         string name = a.TryGetValue("--name", out var n) ? n : "edgeinfinite-tiny";
         string outDir = Path.GetFullPath(a.TryGetValue("--out", out var o) ? o : Path.Combine("docs", "benchmarks"));
-        using var document = JsonDocument.Parse(File.ReadAllText(json));
-        var cells = document.RootElement.EnumerateArray()
-            .Select(e => (Mode: e.GetProperty("mode").GetString() ?? "?", Length: e.GetProperty("length").GetInt32(), Trials: e.GetProperty("trials").GetInt32(), Correct: e.GetProperty("correct").GetInt32()))
-            .ToList();
+        List<(string Mode, int Length, int Trials, int Correct)> cells;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(json));
+            cells = document.RootElement.EnumerateArray()
+                .Select(e => (Mode: e.GetProperty("mode").GetString() ?? "?", Length: e.GetProperty("length").GetInt32(), Trials: e.GetProperty("trials").GetInt32(), Correct: e.GetProperty("correct").GetInt32()))
+                .ToList();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            // JsonElement's messages name neither the file nor the field.
+            throw new InvalidDataException($"'{json}' is not an eval recall JSON array of cells with mode, length, trials and correct: {ex.Message}", ex);
+        }
+
         if (cells.Count == 0)
         {
             throw new InvalidDataException($"'{json}' holds no recall cells.");

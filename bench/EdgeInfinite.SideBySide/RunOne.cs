@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.SideBySide.Runners;
 
@@ -11,9 +12,9 @@ internal static class RunOne
     public static int Run(IReadOnlyDictionary<string, string> a)
     {
         string mode = a["--mode"];
-        int length = int.Parse(a["--length"], CultureInfo.InvariantCulture);
-        int decode = int.Parse(a["--decode"], CultureInfo.InvariantCulture);
-        int? threads = a.TryGetValue("--threads", out var t) ? int.Parse(t, CultureInfo.InvariantCulture) : null;
+        int length = Arguments.ParseInt("--length", a["--length"]);
+        int decode = Arguments.ParseInt("--decode", a["--decode"]);
+        int? threads = a.TryGetValue("--threads", out var t) ? Arguments.ParseInt("--threads", t) : null;
         string package = a["--package"];
         using IModeRunner runner = mode switch
         {
@@ -31,8 +32,8 @@ internal static class RunOne
         var prompt = Enumerable.Range(0, length).Select(_ => random.Next(vocab)).ToArray();
         var (ttft, tps) = runner.Run(prompt, decode);
         using var self = Process.GetCurrentProcess();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"ttft_ms\":{ttft:0.###},\"decode_tokens_per_s\":{tps:0.###},\"peak_rss_mb\":{self.PeakWorkingSet64 / (1024.0 * 1024.0):0.#}}}"));
+        var row = new ChildResult(Math.Round(ttft, 3), Math.Round(tps, 3), Math.Round(self.PeakWorkingSet64 / (1024.0 * 1024.0), 1));
+        Console.WriteLine(JsonSerializer.Serialize(row, new JsonSerializerOptions(BenchJson.Options) { WriteIndented = false }));
         return 0;
     }
 

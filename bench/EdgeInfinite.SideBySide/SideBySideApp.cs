@@ -53,19 +53,19 @@ internal static class SideBySideApp
         }
 
         string name = a.TryGetValue("--name", out var n) ? n : defaultName;
-        var lengths = (a.TryGetValue("--lengths", out var l) ? l : "1k,4k,16k,32k,128k").Split(',').Select(ParseCount).ToArray();
+        var lengths = (a.TryGetValue("--lengths", out var l) ? l : "1k,4k,16k,32k,128k").Split(',').Select(t => Arguments.ParseCount("--lengths", t)).ToArray();
         var modes = (a.TryGetValue("--modes", out var m) ? m : "long,short,genai,llamasharp,memoff").Split(',');
         var precisions = (a.TryGetValue("--precisions", out var p) ? p : a.TryGetValue("--precision", out var p1) ? p1 : "fp32").Split(',');
-        int decode = a.TryGetValue("--decode", out var d) ? int.Parse(d, CultureInfo.InvariantCulture) : 32;
-        int repeats = a.TryGetValue("--repeats", out var rp) ? int.Parse(rp, CultureInfo.InvariantCulture) : 1;
+        int decode = a.TryGetValue("--decode", out var d) ? Arguments.ParseInt("--decode", d) : 32;
+        int repeats = a.TryGetValue("--repeats", out var rp) ? Arguments.ParseInt("--repeats", rp) : 1;
         if (repeats < 1)
         {
             throw new ArgumentException($"--repeats must be at least 1 (got {repeats})");
         }
 
-        int? threads = a.TryGetValue("--threads", out var t) ? int.Parse(t, CultureInfo.InvariantCulture) : null;
-        var cap = TimeSpan.FromSeconds(a.TryGetValue("--cap-seconds", out var cs) ? double.Parse(cs, CultureInfo.InvariantCulture) : 900);
-        double capMb = a.TryGetValue("--cap-mb", out var cm) ? double.Parse(cm, CultureInfo.InvariantCulture) : 8192;
+        int? threads = a.TryGetValue("--threads", out var t) ? Arguments.ParseInt("--threads", t) : null;
+        var cap = TimeSpan.FromSeconds(a.TryGetValue("--cap-seconds", out var cs) ? Arguments.ParseDouble("--cap-seconds", cs) : 900);
+        double capMb = a.TryGetValue("--cap-mb", out var cm) ? Arguments.ParseDouble("--cap-mb", cm) : 8192;
         string outDir = Path.GetFullPath(a.TryGetValue("--out", out var o) ? o : Path.Combine("docs", "benchmarks"));
         string work = Path.GetFullPath(a.TryGetValue("--work", out var w) ? w : Path.Combine("out", "bench", name));
         var baseline = (a.TryGetValue("--baseline", out var b) ? b : "llamasharp:int4").Split(':');
@@ -83,8 +83,8 @@ internal static class SideBySideApp
 
         Directory.CreateDirectory(outDir);
         Directory.CreateDirectory(work);
-        var settings = a.TryGetValue("--window", out var win) ? new LongRouteSettings { WindowTokens = int.Parse(win, CultureInfo.InvariantCulture) } : new LongRouteSettings();
-        int? maxPositions = a.TryGetValue("--max-positions", out var mp) ? int.Parse(mp, CultureInfo.InvariantCulture) : null;
+        var settings = a.TryGetValue("--window", out var win) ? new LongRouteSettings { WindowTokens = Arguments.ParseInt("--window", win) } : new LongRouteSettings();
+        int? maxPositions = a.TryGetValue("--max-positions", out var mp) ? Arguments.ParseInt("--max-positions", mp) : null;
 
         // Prepare every file first, so conversion and quantization never run between measurements.
         // A precision this build cannot write is reported in its rows instead of stopping the other engines' rows.
@@ -205,7 +205,7 @@ internal static class SideBySideApp
 
     private static void Write(string outDir, string name, List<BenchRow> rows, PackageConfig config, long? checkpointBytes, int repeats, string baselineMode, string baselineWeights)
     {
-        var json = JsonSerializer.Serialize(rows.Select(r => new { model = r.Model, mode = r.Mode, weights = r.Weights, length = r.Length, ttft_ms = r.TtftMs, peak_rss_mb = r.PeakRssMb, decode_tokens_per_s = r.DecodeTokensPerS, package_bytes = r.PackageBytes, checkpoint_bytes = checkpointBytes, status = r.Status }), new JsonSerializerOptions { WriteIndented = true });
+        var json = JsonSerializer.Serialize(rows.Select(r => new { model = r.Model, mode = r.Mode, weights = r.Weights, length = r.Length, ttft_ms = r.TtftMs, peak_rss_mb = r.PeakRssMb, decode_tokens_per_s = r.DecodeTokensPerS, package_bytes = r.PackageBytes, checkpoint_bytes = checkpointBytes, status = r.Status }), BenchJson.Options);
         File.WriteAllText(Path.Combine(outDir, $"side-by-side-{name}.json"), json);
         var md = new StringBuilder();
         var l = config.LongRoute;
@@ -257,12 +257,5 @@ internal static class SideBySideApp
         }
 
         return null;
-    }
-
-    private static int ParseCount(string text)
-    {
-        string s = text.Trim().ToLowerInvariant();
-        int mult = s.EndsWith('k') ? 1024 : s.EndsWith('m') ? 1024 * 1024 : 1;
-        return int.Parse(mult == 1 ? s : s[..^1], CultureInfo.InvariantCulture) * mult;
     }
 }

@@ -18,13 +18,13 @@ internal sealed record SampleArguments(string? PackagePath, int MaxTokens, strin
                     package = Value();
                     break;
                 case "--max-tokens":
-                    maxTokens = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
+                    maxTokens = int.TryParse(Value(), System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new ArgumentException($"--max-tokens: '{args[i]}' is not a positive integer.");
                     break;
                 case "--route":
                     route = Value();
                     break;
                 case "--temperature":
-                    temperature = float.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
+                    temperature = float.TryParse(Value(), System.Globalization.CultureInfo.InvariantCulture, out float t) && float.IsFinite(t) && t >= 0 ? t : throw new ArgumentException($"--temperature: '{args[i]}' is not a finite number ≥ 0.");
                     break;
                 default:
                     throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--package PATH] [--max-tokens N] [--route auto|short|long] [--temperature T]");

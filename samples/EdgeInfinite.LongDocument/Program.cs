@@ -24,10 +24,10 @@ try
         switch (args[i])
         {
             case "--file": file = Value(); break;
-            case "--demo": demoWords = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+            case "--demo": demoWords = PositiveInt("--demo", Value()); break;
             case "--question": questions.Add(Value()); break;
             case "--package": packagePath = Value(); break;
-            case "--max-tokens": maxTokens = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+            case "--max-tokens": maxTokens = PositiveInt("--max-tokens", Value()); break;
             case "--memory": memory = Value(); break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
@@ -127,3 +127,7 @@ static string Demo(int words)
 
     return sb.ToString();
 }
+
+// int.Parse's own message ("The input string 'x' was not in a correct format") names no option.
+static int PositiveInt(string option, string value) =>
+    int.TryParse(value, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new ArgumentException($"{option}: '{value}' is not a positive integer.");

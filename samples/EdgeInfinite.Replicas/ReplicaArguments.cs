@@ -25,7 +25,7 @@ internal sealed record ReplicaArguments(string Mode, string Redis, string? Packa
             {
                 case "--redis": redis = Value(); break;
                 case "--package": package = Value(); break;
-                case "--max-tokens": maxTokens = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--max-tokens": maxTokens = int.TryParse(Value(), CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new ArgumentException($"--max-tokens: '{args[i]}' is not a positive integer."); break;
                 case "--name": name = Value(); break;
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'. {Usage}");
             }

@@ -40,12 +40,22 @@ public static class CliHost
             await stderr.WriteLineAsync("error: cancelled");
             return 130;
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException or NotSupportedException or FormatException or CliUsageException or KeyNotFoundException)
+        catch (Exception ex) when (IsBadInput(ex))
         {
             await stderr.WriteLineAsync($"error: {OneLine(ex.Message)}");
             return 1;
         }
     }
+
+    /// <summary>
+    /// The failures bad input ends in: the documented families, plus the parser and arithmetic exceptions a value
+    /// from a file or the command line can still raise (<see cref="System.Text.Json.JsonException"/> does not derive from
+    /// any of them, and an unhandled one would end the process with a stack trace instead of one line).
+    /// </summary>
+    private static bool IsBadInput(Exception ex) =>
+        ex is IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException
+            or NotSupportedException or FormatException or CliUsageException or KeyNotFoundException or System.Text.Json.JsonException
+            or OverflowException;
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.Onnx.Packaging;
-using Onnx;
 
 namespace EdgeInfinite.ModelBuilder;
 
@@ -42,7 +42,7 @@ public static class PackageGates
             throw new IOException($"Output '{targetPackage}' already exists.");
         }
 
-        var ranges = Ranges(package);
+        var ranges = Ranges(package, new FileInfo(Path.Combine(package.Directory, package.Config.Files.Weights)).Length);
         string staging = targetPackage + ".partial-" + Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(staging);
         try
@@ -56,8 +56,8 @@ public static class PackageGates
             {
                 for (int i = 0; i < a.NumLayers; i++)
                 {
-                    Patch(data, ranges[WeightName(i)], weights[i], a.HiddenSize * a.NumHeads, WeightName(i));
-                    Patch(data, ranges[BiasName(i)], biases[i], a.NumHeads, BiasName(i));
+                    Patch(data, Range(ranges, WeightName(i), package.ChunkGraphPath, a.HiddenSize * a.NumHeads), weights[i], a.HiddenSize * a.NumHeads, WeightName(i));
+                    Patch(data, Range(ranges, BiasName(i), package.ChunkGraphPath, a.NumHeads), biases[i], a.NumHeads, BiasName(i));
                 }
             }
 
@@ -73,17 +73,28 @@ public static class PackageGates
         }
     }
 
-    private static Dictionary<string, (long Offset, long Length)> Ranges(ModelPackage package)
+    private static Dictionary<string, (long Offset, long Length)> Ranges(ModelPackage package, long dataLength)
     {
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(package.ChunkGraphPath));
+        var model = ChunkGraphFile.Read(package.ChunkGraphPath);
         var result = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
         foreach (var t in model.Graph.Initializer.Where(t => t.Name.Contains(".memory_gate.", StringComparison.Ordinal)))
         {
-            var entries = t.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-            result[t.Name] = (long.Parse(entries["offset"], CultureInfo.InvariantCulture), long.Parse(entries["length"], CultureInfo.InvariantCulture));
+            result[t.Name] = ExternalDataLocation.Of(t, package.ChunkGraphPath, dataLength);
         }
 
         return result;
+    }
+
+    private static (long Offset, long Length) Range(Dictionary<string, (long Offset, long Length)> ranges, string name, string graphPath, int values)
+    {
+        if (!ranges.TryGetValue(name, out var range))
+        {
+            throw new InvalidDataException($"'{graphPath}' has no initializer '{name}' (the package has no memory gates to replace).");
+        }
+
+        return range.Length == values * (long)sizeof(float)
+            ? range
+            : throw new InvalidDataException($"Initializer '{name}' of '{graphPath}' has {range.Length} bytes of external data; the config's shape needs {values * (long)sizeof(float)}.");
     }
 
     private static void Patch(FileStream data, (long Offset, long Length) range, float[] values, int expected, string name)

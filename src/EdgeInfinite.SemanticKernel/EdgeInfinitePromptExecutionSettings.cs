@@ -190,8 +190,10 @@ public sealed class EdgeInfinitePromptExecutionSettings : PromptExecutionSetting
             string json = JsonSerializer.Serialize(executionSettings, executionSettings.GetType());
             converted = JsonSerializer.Deserialize<EdgeInfinitePromptExecutionSettings>(json, s_readPermissive);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException)
         {
+            // ArgumentException: System.Text.Json refuses to write a NaN or an infinity (an extension value of the
+            // caller's settings) with a message that names neither the settings nor the value.
             throw new ArgumentException($"The execution settings cannot be read as EdgeInfinite settings: {ex.Message}", nameof(executionSettings), ex);
         }
 

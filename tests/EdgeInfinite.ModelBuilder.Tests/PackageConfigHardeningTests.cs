@@ -26,6 +26,28 @@ public sealed class PackageConfigHardeningTests(ValidPackage package) : IClassFi
         AssertRefused(dir, section);
     }
 
+    [Theory]
+    [InlineData("longRoute.featureScale")]
+    [InlineData("longRoute.epsilon")]
+    [InlineData("architecture.ropeTheta")]
+    [InlineData("architecture.rmsNormEps")]
+    public void ToJson_NonFiniteValue_ThrowsNamingFileAndField(string field)
+    {
+        var config = PackageConfig.Load(Path.Combine(package.Directory, PackageConfig.FileName));
+        config = field switch
+        {
+            "longRoute.featureScale" => config with { LongRoute = config.LongRoute with { FeatureScale = double.PositiveInfinity } },
+            "longRoute.epsilon" => config with { LongRoute = config.LongRoute with { Epsilon = double.NaN } },
+            "architecture.ropeTheta" => config with { Architecture = config.Architecture with { RopeTheta = double.PositiveInfinity } },
+            _ => config with { Architecture = config.Architecture with { RmsNormEps = double.NegativeInfinity } },
+        };
+
+        var ex = Assert.Throws<InvalidDataException>(config.ToJson);
+
+        Assert.Contains(PackageConfig.FileName, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(field, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_NullEosTokenIds_ThrowsNamingField()
     {

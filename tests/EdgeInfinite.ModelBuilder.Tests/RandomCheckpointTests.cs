@@ -14,6 +14,28 @@ public sealed class RandomCheckpointTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    [Theory]
+    [InlineData(nameof(RandomCheckpointSpec.RopeTheta), double.PositiveInfinity)]
+    [InlineData(nameof(RandomCheckpointSpec.RmsNormEps), double.NaN)]
+    [InlineData(nameof(RandomCheckpointSpec.InitStd), double.PositiveInfinity)]
+    public void Write_NonFiniteSetting_ThrowsNamingTheFieldAndWritesNothing(string field, double value)
+    {
+        var spec = field switch
+        {
+            nameof(RandomCheckpointSpec.RopeTheta) => RandomCheckpointSpec.Tiny with { RopeTheta = value },
+            nameof(RandomCheckpointSpec.RmsNormEps) => RandomCheckpointSpec.Tiny with { RmsNormEps = value },
+            _ => RandomCheckpointSpec.Tiny with { InitStd = value },
+        };
+        string dir = _temp.Combine("nonfinite");
+
+        // Before: config.json failed half-written with ".NET number values such as positive and negative infinity cannot be written as valid JSON".
+        var ex = Assert.Throws<ArgumentException>(() => RandomCheckpoint.Write(dir, spec, seed: 1));
+
+        Assert.Equal(field, ex.ParamName);
+        Assert.Contains("finite", ex.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir));
+    }
+
     [Fact]
     public void Write_SameSeed_SameBytes_OtherSeed_OtherWeights()
     {

@@ -83,6 +83,18 @@ public sealed class PromptExecutionSettingsTests
     }
 
     [Fact]
+    public void FromExecutionSettings_ExtensionValueNaN_ThrowsArgumentExceptionNamingTheSettings()
+    {
+        var settings = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["temperature"] = double.NaN } };
+
+        // Before: System.Text.Json's ".NET number values such as positive and negative infinity cannot be written as valid JSON" alone.
+        var ex = Assert.Throws<ArgumentException>(() => EdgeInfinitePromptExecutionSettings.FromExecutionSettings(settings));
+
+        Assert.StartsWith("The execution settings cannot be read as EdgeInfinite settings", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("executionSettings", ex.ParamName);
+    }
+
+    [Fact]
     public void FromExecutionSettings_AutoWithExplicitFunctions_KeepsTheBehaviorInstance()
     {
         var function = KernelFunctionFactory.CreateFromMethod(() => "x", "f");

@@ -50,6 +50,23 @@ public sealed class TrainGatesCommandTests(CliFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public void TrainGates_ResumeFromCraftedCheckpoint_OneErrorLineNamingFileAndField()
+    {
+        // A valid magic, version and checksum around a malformed 7-bit string length (the checksum is unkeyed).
+        string checkpoint = Path.Combine(fixture.Root, "crafted.ckpt");
+        byte[] body = [.. "EIGATECK"u8, .. BitConverter.GetBytes(2), 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x02, 0x03];
+        File.WriteAllBytes(checkpoint, [.. body, .. System.Security.Cryptography.SHA256.HashData(body)]);
+
+        var run = TrainingCliRun.Invoke("train-gates", SmallPackage(), "-o", Path.Combine(fixture.Root, "never-crafted"), "--steps", "1", "--threads", "1", "--checkpoint", checkpoint, "--resume");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.NotNull(run.Error);
+        Assert.Contains(checkpoint, run.Error, StringComparison.Ordinal);
+        Assert.Contains("packageRevision is malformed", run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(fixture.Root, "never-crafted")));
+    }
+
+    [Fact]
     public void TrainGates_DataIdsOutsideVocabulary_OneLineErrorNamingTheId()
     {
         string ids = Path.Combine(fixture.Root, "bad-ids.txt");

@@ -28,6 +28,11 @@ internal static class BenchLongCommand
         command.SetAction((parse, ct) =>
         {
             var counts = parse.GetValue(lengths)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(SoakCommand.ParseCount).ToArray();
+            if (counts.Length == 0)
+            {
+                throw new CliUsageException("--lengths: give at least one length");
+            }
+
             var rows = new List<SoakResult>();
             foreach (long count in counts)
             {
@@ -55,12 +60,28 @@ internal static class BenchLongCommand
 
             if (parse.GetValue(json) is { } file)
             {
-                File.WriteAllText(file.FullName, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+                File.WriteAllText(file.FullName, JsonSerializer.Serialize(rows, SoakResult.Json));
             }
 
             return Task.FromResult(rows.All(r => r.Finite) ? 0 : 3);
         });
         return command;
+    }
+
+    /// <summary>Reads a child run's result file, naming the file when it is not a soak result.</summary>
+    internal static SoakResult ReadResult(string path, long tokens)
+    {
+        try
+        {
+            var result = JsonSerializer.Deserialize<SoakResult>(File.ReadAllText(path), SoakResult.Json);
+            return result is { Checkpoints.Count: > 0 }
+                ? result
+                : throw new InvalidDataException($"'{path}': the soak run at {tokens:N0} tokens wrote no result (checkpoints is missing or empty)");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"'{path}': the soak run at {tokens:N0} tokens wrote no valid result: {ex.Message}", ex);
+        }
     }
 
     private static SoakResult RunChild(string package, long tokens, bool memoryOff, int? threads)
@@ -102,8 +123,7 @@ internal static class BenchLongCommand
                 throw new InvalidOperationException($"the soak run at {tokens:N0} tokens failed: {error}");
             }
 
-            return JsonSerializer.Deserialize<SoakResult>(File.ReadAllText(output), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-                ?? throw new InvalidDataException($"the soak run at {tokens:N0} tokens wrote no result");
+            return ReadResult(output, tokens);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using EdgeInfinite.Corpus.Recall;
 using EdgeInfinite.Onnx;
 
@@ -173,7 +174,7 @@ internal static class EvalCommand
 
     private static string SuiteName(RecallSuite suite) => suite == RecallSuite.HeldOut ? "heldout" : "corpus";
 
-    private static void WriteJson(string path, IReadOnlyList<RecallResult> results, RecallEvaluationOptions options)
+    internal static void WriteJson(string path, IReadOnlyList<RecallResult> results, RecallEvaluationOptions options)
     {
         var array = new JsonArray();
         foreach (var r in results.Where(r => r.Accuracy is not null))
@@ -195,8 +196,11 @@ internal static class EvalCommand
             });
         }
 
+        // Every other number is finite (counts, a ratio of counts, the Wilson interval, a depth checked to be in 0..1);
+        // meanLogProb is computed in float64 from the logits and is NaN or infinite exactly when a logit is (a broken
+        // package): written as the strings "NaN" / "-Infinity" instead of failing the whole run after it finished.
         string temp = path + ".partial";
-        File.WriteAllText(temp, array.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(temp, array.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         File.Move(temp, path, overwrite: true);
     }
 }

@@ -36,7 +36,7 @@ internal static class SoakCommand
             stdout.WriteLine(result.Describe());
             if (parse.GetValue(json) is { } file)
             {
-                File.WriteAllText(file.FullName, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+                File.WriteAllText(file.FullName, JsonSerializer.Serialize(result, SoakResult.Json));
             }
 
             return Task.FromResult(result.Finite ? 0 : 3);

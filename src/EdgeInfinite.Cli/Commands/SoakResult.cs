@@ -1,11 +1,25 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace EdgeInfinite.Cli.Commands;
 
 /// <summary>The outcome of a soak run.</summary>
 internal sealed record SoakResult(string Model, string Route, bool Memory, long Tokens, bool Finite, double Seconds, double TokensPerSecond, long StateBytes, double PeakRssMb, IReadOnlyList<SoakCheckpoint> Checkpoints)
 {
+    /// <summary>
+    /// How soak results are written and read back (<c>soak --json</c>, <c>bench-long</c>): a rate over a zero-length
+    /// clock reading is infinite, and one non-finite number must not fail a run that already finished, so such values
+    /// are written as the strings "Infinity" / "NaN" and read back as numbers.
+    /// </summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public string Describe()
     {
         var sb = new StringBuilder();

@@ -29,8 +29,9 @@ internal readonly struct FieldReader(JsonElement root, string path)
         return v;
     }
 
+    /// <remarks>A number beyond double's range (1e400) reads as infinity: refused here, naming the field, since no setting is meant to be infinite.</remarks>
     public double? OptionalDouble(string name) =>
-        Get(name) is { } e ? (e.ValueKind == JsonValueKind.Number ? e.GetDouble() : throw Bad(name, e, "a number")) : null;
+        Get(name) is { } e ? (e.ValueKind == JsonValueKind.Number && double.IsFinite(e.GetDouble()) ? e.GetDouble() : throw Bad(name, e, "a finite number")) : null;
 
     public bool? OptionalBool(string name) =>
         Get(name) is { } e ? (e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : throw Bad(name, e, "true or false")) : null;

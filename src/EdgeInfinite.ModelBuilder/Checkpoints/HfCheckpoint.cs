@@ -15,7 +15,7 @@ public sealed class HfCheckpoint
     internal const long MaxConfigBytes = 16 << 20;
 
     /// <summary>The largest tokenizer file read (real <c>tokenizer.json</c> files reach about 35 MB).</summary>
-    internal const long MaxTokenizerBytes = 256 << 20;
+    internal const long MaxTokenizerBytes = UntrustedFile.MaxTokenizerBytes;
 
     private HfCheckpoint(string directory, string root, HfModelConfig config, Dictionary<string, SafeTensorsFile> tensorFiles)
     {
@@ -135,7 +135,7 @@ public sealed class HfCheckpoint
         try
         {
             using var doc = JsonDocument.Parse(UntrustedFile.ReadAllBytes(path, MaxConfigBytes, "model.safetensors.index.json"));
-            if (!doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
             {
                 throw new InvalidDataException($"'{path}' has no weight_map object.");
             }

@@ -36,6 +36,12 @@ public static class HfConfigReader
 
     private static HfModelConfig Parse(JsonElement root, string path)
     {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            // Without this, the first field lookup fails with JsonElement's "requires an element of type 'Object'".
+            throw new InvalidDataException($"'{path}' holds {root.ValueKind.ToString().ToLowerInvariant()}, not a config object.");
+        }
+
         var r = new FieldReader(root, path);
         string modelType = r.String("model_type");
         ModelFamily family = modelType switch

@@ -156,9 +156,13 @@ public sealed record RandomCheckpointSpec
             throw new ArgumentException($"HeadDim {HeadDim} must be even.", nameof(HeadDim));
         }
 
-        if (!(InitStd > 0) || !(RopeTheta > 0) || !(RmsNormEps > 0))
+        // Finite as well as positive: they are written into config.json, and JSON has no infinity or NaN.
+        foreach (var (value, name) in new[] { (InitStd, nameof(InitStd)), (RopeTheta, nameof(RopeTheta)), (RmsNormEps, nameof(RmsNormEps)) })
         {
-            throw new ArgumentException("InitStd, RopeTheta and RmsNormEps must be positive.", nameof(InitStd));
+            if (!double.IsFinite(value) || value <= 0)
+            {
+                throw new ArgumentException($"{name} = {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} must be a finite positive number.", name);
+            }
         }
 
         foreach (var (id, name) in new[] { (BosTokenId, nameof(BosTokenId)), (EosTokenId, nameof(EosTokenId)) })

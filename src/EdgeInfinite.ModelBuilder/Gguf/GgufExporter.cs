@@ -139,37 +139,9 @@ public static class GgufExporter
         var tokens = Enumerable.Range(0, a.VocabSize).Select(i => $"[{i}]").ToArray();
         var types = Enumerable.Repeat(1, a.VocabSize).ToArray();
         var merges = new List<string>();
-        string path = Path.Combine(checkpoint.Directory, "tokenizer.json");
-        if (File.Exists(path))
+        if (checkpoint.FindFile("tokenizer.json") is { } path)
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            var model = doc.RootElement.GetProperty("model");
-            foreach (var entry in model.GetProperty("vocab").EnumerateObject())
-            {
-                int id = entry.Value.GetInt32();
-                if (id < tokens.Length)
-                {
-                    tokens[id] = entry.Name;
-                }
-            }
-
-            if (model.TryGetProperty("merges", out var m))
-            {
-                merges.AddRange(m.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Array ? string.Join(' ', e.EnumerateArray().Select(x => x.GetString())) : e.GetString()!));
-            }
-
-            if (doc.RootElement.TryGetProperty("added_tokens", out var added))
-            {
-                foreach (var t in added.EnumerateArray())
-                {
-                    int id = t.GetProperty("id").GetInt32();
-                    if (id < tokens.Length)
-                    {
-                        tokens[id] = t.GetProperty("content").GetString()!;
-                        types[id] = t.TryGetProperty("special", out var s) && s.GetBoolean() ? 3 : 4;
-                    }
-                }
-            }
+            ReadVocabulary(path, tokens, types, merges);
         }
 
         gguf.Add("tokenizer.ggml.model", "gpt2");
@@ -190,4 +162,63 @@ public static class GgufExporter
 
         gguf.Add("tokenizer.ggml.add_bos_token", false);
     }
+
+    /// <summary>Reads <c>tokenizer.json</c>'s vocabulary, merges and added tokens, naming the file and the field when one has the wrong shape.</summary>
+    private static void ReadVocabulary(string path, string[] tokens, int[] types, List<string> merges)
+    {
+        string field = "the document";
+        try
+        {
+            using var doc = JsonDocument.Parse(UntrustedFile.ReadAllBytes(path, HfCheckpoint.MaxTokenizerBytes, "tokenizer.json"));
+            field = "model.vocab";
+            var model = doc.RootElement.GetProperty("model");
+            foreach (var entry in model.GetProperty("vocab").EnumerateObject())
+            {
+                field = $"model.vocab['{Shorten(entry.Name)}']";
+                int id = entry.Value.GetInt32();
+                if (id < 0)
+                {
+                    throw new InvalidDataException($"'{path}': {field} = {id} is not a token id (ids are ≥ 0).");
+                }
+
+                if (id < tokens.Length)
+                {
+                    tokens[id] = entry.Name;
+                }
+            }
+
+            if (model.TryGetProperty("merges", out var m))
+            {
+                field = "model.merges";
+                merges.AddRange(m.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Array ? string.Join(' ', e.EnumerateArray().Select(x => x.GetString())) : e.GetString() ?? throw new InvalidDataException($"'{path}': {field} holds a null merge.")));
+            }
+
+            if (doc.RootElement.TryGetProperty("added_tokens", out var added))
+            {
+                int i = 0;
+                foreach (var t in added.EnumerateArray())
+                {
+                    field = $"added_tokens[{i++}]";
+                    int id = t.GetProperty("id").GetInt32();
+                    if (id < 0)
+                    {
+                        throw new InvalidDataException($"'{path}': {field}.id = {id} is not a token id (ids are ≥ 0).");
+                    }
+
+                    if (id < tokens.Length)
+                    {
+                        tokens[id] = t.GetProperty("content").GetString() ?? throw new InvalidDataException($"'{path}': {field}.content is null.");
+                        types[id] = t.TryGetProperty("special", out var s) && s.GetBoolean() ? 3 : 4;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            // JsonElement's own messages ("The requested operation requires an element of type 'Object'") name neither.
+            throw new InvalidDataException($"'{path}': {field} has the wrong shape for a tokenizer ({ex.Message})", ex);
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 32 ? text : text[..32] + "…";
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Onnx;
 
@@ -49,17 +48,10 @@ internal sealed class ExternalTensorReader(Dictionary<string, TensorProto> initi
             throw new InvalidDataException($"Initializer '{name}' of '{graphPath}' has ONNX data type {tensor.DataType}; expected {dataType} ({(dataType == 1 ? "float" : "uint8")}).");
         }
 
-        var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
-        if (!entries.TryGetValue("offset", out var offsetText) || !entries.TryGetValue("length", out var lengthText))
+        var (offset, length) = ExternalDataLocation.Of(tensor, graphPath, data.Length);
+        if (length != destination.Length)
         {
-            throw new InvalidDataException($"Initializer '{name}' of '{graphPath}' is not stored as external data.");
-        }
-
-        long offset = long.Parse(offsetText, CultureInfo.InvariantCulture);
-        long length = long.Parse(lengthText, CultureInfo.InvariantCulture);
-        if (length != destination.Length || offset < 0 || offset + length > data.Length)
-        {
-            throw new InvalidDataException($"Initializer '{name}' of '{graphPath}' has {length} bytes at offset {offset}; expected {destination.Length} bytes inside the {data.Length}-byte weights file.");
+            throw new InvalidDataException($"Initializer '{name}' of '{graphPath}' has {length} bytes at offset {offset}; expected {destination.Length} bytes.");
         }
 
         data.Seek(offset, SeekOrigin.Begin);

@@ -1,6 +1,5 @@
 using EdgeInfinite.ModelBuilder.Checkpoints;
 using EdgeInfinite.Onnx.Packaging;
-using Onnx;
 
 namespace EdgeInfinite.ModelBuilder.Packaging;
 
@@ -20,8 +19,7 @@ public static class PackageWeightsReader
     {
         var package = ModelPackage.Open(packageDirectory);
         var a = package.Config.Architecture;
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(package.ChunkGraphPath));
-        var initializers = model.Graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var initializers = ChunkGraphFile.Initializers(ChunkGraphFile.Read(package.ChunkGraphPath), package.ChunkGraphPath);
         using var data = new FileStream(Path.Combine(package.Directory, package.Config.Files.Weights), FileMode.Open, FileAccess.Read, FileShare.Read);
         var reader = new ExternalTensorReader(initializers, data, package.ChunkGraphPath);
         var matrices = new MatrixReader(reader, package.Config.Weights, package.ChunkGraphPath);

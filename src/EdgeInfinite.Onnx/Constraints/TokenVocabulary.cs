@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Onnx.Tokenization;
 
 namespace EdgeInfinite.Onnx.Constraints;
@@ -54,11 +55,11 @@ public sealed class TokenVocabulary
     public static TokenVocabulary FromTokenizerJson(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var stream = File.OpenRead(path);
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(stream);
+            // Size-checked before opening, like every file of a package: a pipe or a device is never opened.
+            doc = JsonDocument.Parse(UntrustedFile.ReadAllBytes(path, UntrustedFile.MaxTokenizerBytes, "tokenizer.json"));
         }
         catch (JsonException ex)
         {

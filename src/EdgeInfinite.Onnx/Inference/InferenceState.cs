@@ -276,6 +276,12 @@ public sealed class InferenceState : IDisposable
             // The cache length only advances after a successful run, so the state is still the one before this chunk.
             throw new OperationCanceledException(ct);
         }
+        catch (OnnxRuntimeException ex)
+        {
+            // A graph that loaded and matched the config but fails while running: the package is bad, and
+            // OnnxRuntimeException is none of the documented exception types. The state is still the one before this chunk.
+            throw new InvalidDataException($"ONNX Runtime failed running the chunk graph '{_config.Files.ChunkGraph}' of package '{_config.Name}': {ex.Message}", ex);
+        }
     }
 
     private void EnterLongRoute()

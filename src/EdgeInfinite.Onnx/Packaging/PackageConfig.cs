@@ -53,7 +53,33 @@ public sealed record PackageConfig
 
     /// <summary>Serialises to JSON.</summary>
     /// <returns>The JSON text.</returns>
-    public string ToJson() => JsonSerializer.Serialize(this, s_json);
+    /// <exception cref="InvalidDataException">A number is infinite or NaN (JSON has neither); the message names the field.</exception>
+    /// <remarks>The converter, the quantizer and the gate writer only write configs that passed <see cref="Validate"/>, which already refuses these.</remarks>
+    public string ToJson()
+    {
+        var a = Architecture;
+        RequireFinite(a?.RopeTheta ?? 0, "architecture.ropeTheta");
+        RequireFinite(a?.RmsNormEps ?? 0, "architecture.rmsNormEps");
+        if (a?.RopeScaling is { } rs)
+        {
+            RequireFinite(rs.Factor, "architecture.ropeScaling.factor");
+            RequireFinite(rs.LowFreqFactor, "architecture.ropeScaling.lowFreqFactor");
+            RequireFinite(rs.HighFreqFactor, "architecture.ropeScaling.highFreqFactor");
+        }
+
+        RequireFinite(LongRoute?.FeatureScale ?? 0, "longRoute.featureScale");
+        RequireFinite(LongRoute?.Epsilon ?? 0, "longRoute.epsilon");
+        return JsonSerializer.Serialize(this, s_json);
+
+        // Without this, System.Text.Json's "... cannot be written as valid JSON" names neither the file nor the field.
+        static void RequireFinite(double value, string field)
+        {
+            if (!double.IsFinite(value))
+            {
+                throw new InvalidDataException($"{FileName}: {field} = {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} cannot be written (JSON has no infinity or NaN).");
+            }
+        }
+    }
 
     /// <summary>Reads and validates a config file.</summary>
     /// <param name="path">The path of <c>edgeinfinite.json</c>.</param>

@@ -7,6 +7,9 @@ namespace EdgeInfinite.Onnx.Packaging;
 /// </summary>
 public static class UntrustedFile
 {
+    /// <summary>The largest tokenizer file read (real <c>tokenizer.json</c> files reach about 35 MB).</summary>
+    public const long MaxTokenizerBytes = 256 << 20;
+
     /// <summary>Reads a whole regular file of at most <paramref name="maxBytes"/> bytes.</summary>
     /// <param name="path">The file.</param>
     /// <param name="maxBytes">The size limit.</param>

@@ -2,6 +2,8 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 
 namespace EdgeInfinite.SemanticKernel.Conversations;
@@ -21,6 +23,10 @@ internal static class ConversationEntrySerializer
     private const int HashBytes = 32;
     private static readonly byte[] s_magic = "EICONV01"u8.ToArray();
 
+    // The transcript holds tool results and arguments the app produced: a NaN or an infinity among them (0/0 in a
+    // calculator tool) is stored as the string "NaN" / "Infinity" instead of failing to save the conversation.
+    private static readonly JsonTypeInfo s_transcript = TranscriptTypeInfo();
+
     /// <summary>Writes an entry.</summary>
     /// <param name="entry">The entry.</param>
     /// <param name="packageRevision">The package revision the state belongs to.</param>
@@ -37,7 +43,7 @@ internal static class ConversationEntrySerializer
             w.Write(entry.ConversationId);
             w.Write(entry.Version);
             w.Write(entry.MemoryEnabled);
-            byte[] transcript = JsonSerializer.SerializeToUtf8Bytes(entry.Transcript, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IList<ChatMessage>)));
+            byte[] transcript = JsonSerializer.SerializeToUtf8Bytes(entry.Transcript, s_transcript);
             w.Write(transcript.Length);
             w.Write(transcript);
             WriteIds(w, entry.FedIds);
@@ -122,13 +128,13 @@ internal static class ConversationEntrySerializer
         try
         {
             using var r = new BinaryReader(new MemoryStream(bytes, headerBytes, bodyLength, writable: false), Encoding.UTF8);
-            string revision = r.ReadString();
+            string revision = ReadString(r, "packageRevision");
             if (!string.Equals(revision, packageRevision, StringComparison.Ordinal))
             {
                 throw new InvalidDataException($"Stored conversation entry: packageRevision '{revision}' is not this package's revision '{packageRevision}'.");
             }
 
-            string id = r.ReadString();
+            string id = ReadString(r, "conversationId");
             if (!string.Equals(id, conversationId, StringComparison.Ordinal))
             {
                 throw new InvalidDataException("Stored conversation entry: conversationId does not match the requested conversation.");
@@ -142,7 +148,7 @@ internal static class ConversationEntrySerializer
 
             bool memoryEnabled = r.ReadBoolean();
             int transcriptLength = ReadLength(r, bodyLength, "transcript");
-            var transcript = JsonSerializer.Deserialize(r.ReadBytes(transcriptLength), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IList<ChatMessage>))) as IList<ChatMessage>;
+            var transcript = JsonSerializer.Deserialize(r.ReadBytes(transcriptLength), s_transcript) as IList<ChatMessage>;
             if (transcript is null || transcript.Count == 0 || transcript.Any(m => m is null))
             {
                 throw new InvalidDataException("Stored conversation entry: transcript is empty or holds a null message.");
@@ -158,14 +164,14 @@ internal static class ConversationEntrySerializer
             int responseCount = ReadLength(r, bodyLength, "responses");
             for (int i = 0; i < responseCount; i++)
             {
-                responses.Add(new(r.ReadString(), ReadIds(r, bodyLength, vocabSize, "responses")));
+                responses.Add(new(ReadString(r, "responses"), ReadIds(r, bodyLength, vocabSize, "responses")));
             }
 
             var rawCalls = new List<KeyValuePair<string, string>>();
             int rawCount = ReadLength(r, bodyLength, "rawToolCalls");
             for (int i = 0; i < rawCount; i++)
             {
-                rawCalls.Add(new(r.ReadString(), r.ReadString()));
+                rawCalls.Add(new(ReadString(r, "rawToolCalls"), ReadString(r, "rawToolCalls")));
             }
 
             byte codec = r.ReadByte();
@@ -264,6 +270,29 @@ internal static class ConversationEntrySerializer
         }
 
         return ids;
+    }
+
+    /// <summary>Reads a length-prefixed string, naming the field when the prefix is malformed (BinaryReader's "Too many bytes in what should have been a 7-bit encoded integer" names none).</summary>
+    private static string ReadString(BinaryReader r, string field)
+    {
+        try
+        {
+            return r.ReadString();
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidDataException($"Stored conversation entry: {field}: the string's length prefix is malformed.", ex);
+        }
+    }
+
+    private static JsonTypeInfo TranscriptTypeInfo()
+    {
+        var options = new JsonSerializerOptions(AIJsonUtilities.DefaultOptions)
+        {
+            NumberHandling = AIJsonUtilities.DefaultOptions.NumberHandling | JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        };
+        options.MakeReadOnly();
+        return options.GetTypeInfo(typeof(IList<ChatMessage>));
     }
 
     private static int ReadLength(BinaryReader r, int max, string field)

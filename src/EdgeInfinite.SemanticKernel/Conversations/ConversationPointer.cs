@@ -63,5 +63,10 @@ internal sealed record ConversationPointer(long Version, string EntryKey)
         {
             throw new InvalidDataException("Stored conversation pointer: truncated.", ex);
         }
+        catch (FormatException ex)
+        {
+            // BinaryReader's "Too many bytes in what should have been a 7-bit encoded integer" names no field.
+            throw new InvalidDataException("Stored conversation pointer: entry key: the string's length prefix is malformed.", ex);
+        }
     }
 }

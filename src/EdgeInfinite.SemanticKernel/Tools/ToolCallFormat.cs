@@ -7,8 +7,11 @@ namespace EdgeInfinite.SemanticKernel.Tools;
 /// <summary>Renders tool definitions, assistant tool calls and tool results as text for the chat template (Hermes/Qwen format).</summary>
 internal static class ToolCallFormat
 {
+    // Named floating-point literals: a tool that returns NaN or an infinity (0/0 in a calculator) or a call whose
+    // arguments hold one is rendered as "NaN" / "Infinity" instead of failing every later request of the conversation.
     private static readonly JsonSerializerOptions s_json = new(AIJsonUtilities.DefaultOptions)
     {
+        NumberHandling = AIJsonUtilities.DefaultOptions.NumberHandling | System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
         WriteIndented = false,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Training.Model;
 using EdgeInfinite.Training.Trainers;
 
@@ -91,9 +92,14 @@ internal sealed class GateCheckpoint
         File.Move(temp, full, overwrite: true);
     }
 
+    /// <summary>Reads a checkpoint written by <see cref="Save"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The checkpoint.</returns>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, fails its checksum, or a field is malformed; the message names the file and the field.</exception>
     public static GateCheckpoint Load(string path)
     {
-        var bytes = File.ReadAllBytes(path);
+        // Size-checked before opening: a pipe or device is never opened (it would block), a file over 2 GB is refused.
+        var bytes = UntrustedFile.ReadAllBytes(path, Array.MaxLength, "training checkpoint");
         if (bytes.Length < Magic.Length + 4 + 32 || Encoding.ASCII.GetString(bytes, 0, Magic.Length) != Magic)
         {
             throw new InvalidDataException($"'{path}' is not a gate training checkpoint.");
@@ -105,47 +111,66 @@ internal sealed class GateCheckpoint
             throw new InvalidDataException($"Checkpoint '{path}' is corrupt or truncated (checksum mismatch).");
         }
 
-        using var r = new BinaryReader(new MemoryStream(bytes, Magic.Length, content.Length - Magic.Length), Encoding.UTF8);
-        int version = r.ReadInt32();
-        if (version is < 1 or > FormatVersion)
+        // The checksum is unkeyed: it catches damage, not a crafted file, so every count is bounded by the bytes left
+        // (no allocation larger than the file) and every malformed field is named.
+        string field = "formatVersion";
+        try
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this trainer reads versions 1 to {FormatVersion}.");
+            using var r = new BinaryReader(new MemoryStream(bytes, Magic.Length, content.Length - Magic.Length), Encoding.UTF8);
+            int version = r.ReadInt32();
+            if (version is < 1 or > FormatVersion)
+            {
+                throw new InvalidDataException($"Checkpoint '{path}' has format version {version}; this trainer reads versions 1 to {FormatVersion}.");
+            }
+
+            field = "packageRevision";
+            string revision = r.ReadString();
+            field = "settings";
+            double lr = r.ReadDouble();
+            int seed = r.ReadInt32(), batch = r.ReadInt32(), segments = r.ReadInt32(), detach = r.ReadInt32(), step = r.ReadInt32(), adam = r.ReadInt32();
+            field = "losses";
+            var losses = new double[ReadCount(r, sizeof(double), path, field)];
+            for (int i = 0; i < losses.Length; i++)
+            {
+                losses[i] = r.ReadDouble();
+            }
+
+            field = "parameter count";
+            int count = ReadCount(r, sizeof(int), path, field);
+            var groups = new float[3][][];
+            string[] names = ["parameters", "firstMoments", "secondMoments"];
+            for (int g = 0; g < 3; g++)
+            {
+                field = names[g];
+                groups[g] = ReadArrays(r, count, path, field);
+            }
+
+            field = "state";
+            var state = version >= 2 ? ReadArrays(r, ReadCount(r, sizeof(int), path, field), path, field) : [];
+
+            return new GateCheckpoint
+            {
+                PackageRevision = revision,
+                LearningRate = lr,
+                Seed = seed,
+                BatchSize = batch,
+                Segments = segments,
+                DetachEverySegments = detach,
+                Step = step,
+                AdamSteps = adam,
+                Losses = losses,
+                Parameters = groups[0],
+                FirstMoments = groups[1],
+                SecondMoments = groups[2],
+                State = state,
+            };
         }
-
-        string revision = r.ReadString();
-        double lr = r.ReadDouble();
-        int seed = r.ReadInt32(), batch = r.ReadInt32(), segments = r.ReadInt32(), detach = r.ReadInt32(), step = r.ReadInt32(), adam = r.ReadInt32();
-        var losses = new double[r.ReadInt32()];
-        for (int i = 0; i < losses.Length; i++)
+        catch (Exception ex) when (ex is EndOfStreamException or FormatException)
         {
-            losses[i] = r.ReadDouble();
+            // BinaryReader's own messages ("Too many bytes in what should have been a 7-bit encoded integer",
+            // "Unable to read beyond the end of the stream") name neither the file nor the field.
+            throw new InvalidDataException($"Checkpoint '{path}': {field} is malformed ({ex.Message}).", ex);
         }
-
-        int count = r.ReadInt32();
-        var groups = new float[3][][];
-        for (int g = 0; g < 3; g++)
-        {
-            groups[g] = ReadArrays(r, count);
-        }
-
-        var state = version >= 2 ? ReadArrays(r, r.ReadInt32()) : [];
-
-        return new GateCheckpoint
-        {
-            PackageRevision = revision,
-            LearningRate = lr,
-            Seed = seed,
-            BatchSize = batch,
-            Segments = segments,
-            DetachEverySegments = detach,
-            Step = step,
-            AdamSteps = adam,
-            Losses = losses,
-            Parameters = groups[0],
-            FirstMoments = groups[1],
-            SecondMoments = groups[2],
-            State = state,
-        };
     }
 
     private static void WriteArrays(BinaryWriter w, float[][] arrays)
@@ -160,12 +185,12 @@ internal sealed class GateCheckpoint
         }
     }
 
-    private static float[][] ReadArrays(BinaryReader r, int count)
+    private static float[][] ReadArrays(BinaryReader r, int count, string path, string field)
     {
         var arrays = new float[count][];
         for (int i = 0; i < count; i++)
         {
-            var values = new float[r.ReadInt32()];
+            var values = new float[ReadCount(r, sizeof(float), path, field)];
             for (int j = 0; j < values.Length; j++)
             {
                 values[j] = r.ReadSingle();
@@ -175,5 +200,15 @@ internal sealed class GateCheckpoint
         }
 
         return arrays;
+    }
+
+    /// <summary>Reads a count of items of <paramref name="itemBytes"/> bytes each that must fit in the bytes left.</summary>
+    private static int ReadCount(BinaryReader r, int itemBytes, string path, string field)
+    {
+        int n = r.ReadInt32();
+        long left = r.BaseStream.Length - r.BaseStream.Position;
+        return n >= 0 && n <= left / itemBytes
+            ? n
+            : throw new InvalidDataException($"Checkpoint '{path}': {field} holds the count {n}, which does not fit in the {left} bytes left.");
     }
 }

@@ -52,6 +52,17 @@ public sealed record BaseModelShape
             throw new ArgumentOutOfRangeException(nameof(HiddenSize), HiddenSize, $"The hidden size must split into {Heads} heads of a multiple of 16 dimensions (ONNX Runtime's GroupQueryAttention).");
         }
 
+        // Finite as well as positive: the exported config.json (JSON has no infinity or NaN) and every RoPE angle and norm depend on them.
+        if (!double.IsFinite(RopeTheta) || RopeTheta <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RopeTheta), RopeTheta, "The RoPE base must be a finite positive number.");
+        }
+
+        if (!double.IsFinite(RmsNormEps) || RmsNormEps <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RmsNormEps), RmsNormEps, "The RMSNorm epsilon must be a finite positive number.");
+        }
+
         if (Heads % KvHeads != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(KvHeads), KvHeads, $"The {Heads} query heads must be a multiple of the key/value heads.");

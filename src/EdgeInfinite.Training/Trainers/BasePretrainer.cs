@@ -166,6 +166,8 @@ public sealed class BasePretrainer
         string weights = Path.Combine(directory, "model.safetensors");
         File.Delete(weights);
         EdgeInfinite.ModelBuilder.Checkpoints.SafeTensorsWriter.Write(weights, tensors);
+
+        // Every number here is finite: TrainableLlama above validated the shape (BaseModelShape.Validate refuses a non-finite RoPE base or epsilon).
         var config = new JsonObject
         {
             ["architectures"] = new JsonArray("LlamaForCausalLM"),

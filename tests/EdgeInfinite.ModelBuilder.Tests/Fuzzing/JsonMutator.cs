@@ -33,7 +33,8 @@ public sealed class JsonMutator(Random random, string canaryPath)
         20 => 0.5,
         21 => "",
         22 => new JsonArray(1, -5, int.MaxValue),
-        _ => 100_000_000,
+        // Numbers beyond double's range: System.Text.Json reads them as ±infinity, which no JSON writer can write back.
+        _ => _random.Next(3) switch { 0 => 100_000_000, 1 => JsonNode.Parse("1e400"), _ => JsonNode.Parse("-1e400") },
     };
 
     /// <summary>Applies one to three mutations in place and returns the document (or a replacement root).</summary>

@@ -2,17 +2,21 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using EdgeInfinite.ModelBuilder.Gguf;
 using EdgeInfinite.Onnx;
 using EdgeInfinite.Onnx.Inference;
 using EdgeInfinite.Onnx.Packaging;
 using EdgeInfinite.Onnx.Tokenization;
+using Google.Protobuf;
+using Onnx;
 
 namespace EdgeInfinite.ModelBuilder.Tests.Fuzzing;
 
 /// <summary>
-/// Seeded mutations of every untrusted input kind (350 cases; each seed is one reproducible case): package config,
-/// graph file names, HF config.json, safetensors headers, the shard index, tokenizer files, chat templates and state
-/// snapshots. Every case ends in a valid result or a documented exception (<see cref="FuzzCase"/>).
+/// Seeded mutations of every untrusted input kind (390 cases; each seed is one reproducible case): package config,
+/// graph file names, HF config.json, safetensors headers, the shard index, tokenizer files, chat templates, state
+/// snapshots, the chunk graph's external-data entries and the tokenizer a GGUF export reads. Every case ends in a
+/// valid result or a documented exception whose message names where (<see cref="FuzzCase"/>).
 /// </summary>
 public sealed class UntrustedInputFuzzTests(FuzzFixture fixture) : IClassFixture<FuzzFixture>
 {
@@ -23,6 +27,8 @@ public sealed class UntrustedInputFuzzTests(FuzzFixture fixture) : IClassFixture
     public static TheoryData<int> Cases40 => FuzzCase.Seeds(40);
 
     public static TheoryData<int> Cases30 => FuzzCase.Seeds(30);
+
+    public static TheoryData<int> Cases20 => FuzzCase.Seeds(20);
 
     [Theory]
     [MemberData(nameof(Cases80))]
@@ -210,10 +216,90 @@ public sealed class UntrustedInputFuzzTests(FuzzFixture fixture) : IClassFixture
                     break;
             }
 
+            // inspect-state's path first (no package: header and checksum only); other exception types reach FuzzCase.
+            try
+            {
+                StateSnapshot.ReadInfo(new MemoryStream(bytes));
+            }
+            catch (InvalidDataException ex)
+            {
+                Assert.False(FuzzCase.IsContextFree(ex), $"snapshot case {seed}: ReadInfo: {ex}");
+            }
+
             using var model = EdgeInfiniteModel.Load(fixture.Package);
             using var state = model.LoadState(new MemoryStream(bytes));
             var logits = state.Append([1]);
             Assert.Equal(model.Config.Architecture.VocabSize, logits.Length);
+        });
+
+    [Theory]
+    [MemberData(nameof(Cases20))]
+    public Task ExternalDataEntries_Hostile_QuantizesOrThrowsDocumented(int seed) =>
+        FuzzCase.RunAsync("external data", seed, () =>
+        {
+            var random = new Random(9000 + seed);
+            string dir = fixture.Copy(fixture.Package);
+            var files = PackageConfig.Load(Path.Combine(dir, PackageConfig.FileName)).Files;
+            string graph = Path.Combine(dir, files.ChunkGraph);
+            var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(graph));
+            var external = model.Graph.Initializer.Where(t => t.ExternalData.Count > 0).ToList();
+            var tensor = external[random.Next(external.Count)];
+            string[] values = ["-1", "abc", "", "1e3", "99999999999999999999", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), "4611686018427387904", " 12", "0x10", new FileInfo(Path.Combine(dir, files.Weights)).Length.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            switch (random.Next(6))
+            {
+                case 0:
+                    // A duplicate entry: a dictionary built from the list would throw without naming anything.
+                    tensor.ExternalData.Add(new StringStringEntryProto { Key = random.Next(2) == 0 ? "offset" : "length", Value = "0" });
+                    break;
+                case 4:
+                    // Two initializers with one name.
+                    model.Graph.Initializer.Add(tensor.Clone());
+                    break;
+                case 1:
+                    var removed = tensor.ExternalData.First(e => e.Key is "offset" or "length");
+                    tensor.ExternalData.Remove(removed);
+                    break;
+                default:
+                    var entry = tensor.ExternalData.First(e => e.Key == (random.Next(2) == 0 ? "offset" : "length"));
+                    entry.Value = values[random.Next(values.Length)];
+                    break;
+            }
+
+            // Or the protobuf itself damaged (the parser's messages name no file).
+            File.WriteAllBytes(graph, random.Next(6) == 0 ? new JsonMutator(random, fixture.Canary).Damage(model.ToByteArray()) : model.ToByteArray());
+            string parent = fixture.OutputParent();
+            PackageQuantizer.Quantize(dir, Path.Combine(parent, "q"), WeightSettings.For(WeightPrecision.Int8, 32));
+        });
+
+    [Theory]
+    [MemberData(nameof(Cases20))]
+    public Task GgufTokenizer_Mutated_ExportsOrThrowsDocumented(int seed) =>
+        FuzzCase.RunAsync("gguf tokenizer", seed, () =>
+        {
+            var random = new Random(10000 + seed);
+            string dir = fixture.Copy(fixture.Checkpoint);
+            string target = Path.Combine(dir, "tokenizer.json");
+            File.Copy(Path.Combine(fixture.TokenizerFolder, "tokenizer.json"), target);
+            var mutator = new JsonMutator(random, fixture.Canary);
+            switch (random.Next(4))
+            {
+                case 0:
+                    File.WriteAllBytes(target, mutator.Damage(File.ReadAllBytes(target)));
+                    break;
+                case 1:
+                    // A vocabulary id or an added token's id set to a hostile value (negative ids indexed the token table).
+                    var doc = JsonNode.Parse(File.ReadAllText(target))!;
+                    var vocab = doc["model"]!["vocab"]!.AsObject();
+                    vocab[vocab.ElementAt(random.Next(vocab.Count)).Key] = mutator.HostileValue();
+                    File.WriteAllText(target, doc.ToJsonString());
+                    break;
+                default:
+                    var root = mutator.Mutate(JsonNode.Parse(File.ReadAllText(target)));
+                    File.WriteAllText(target, root?.ToJsonString() ?? "null");
+                    break;
+            }
+
+            GgufExporter.Export(dir, Path.Combine(fixture.OutputParent(), "model.gguf"));
         });
 
     private static void LoadAndRun(string dir)
