@@ -1,5 +1,6 @@
 using EdgeInfinite.ModelBuilder.Checkpoints;
 using EdgeInfinite.Onnx.Packaging;
+using Onnx;
 
 namespace EdgeInfinite.ModelBuilder.Packaging;
 
@@ -19,7 +20,8 @@ public static class PackageWeightsReader
     {
         var package = ModelPackage.Open(packageDirectory);
         var a = package.Config.Architecture;
-        var initializers = ChunkGraphFile.Initializers(ChunkGraphFile.Read(package.ChunkGraphPath), package.ChunkGraphPath);
+        var model = ChunkGraphFile.Read(package.ChunkGraphPath);
+        var initializers = ChunkGraphFile.Initializers(model, package.ChunkGraphPath);
         using var data = new FileStream(Path.Combine(package.Directory, package.Config.Files.Weights), FileMode.Open, FileAccess.Read, FileShare.Read);
         var reader = new ExternalTensorReader(initializers, data, package.ChunkGraphPath);
         var matrices = new MatrixReader(reader, package.Config.Weights, package.ChunkGraphPath);
