@@ -42,9 +42,9 @@ internal static class Program
               measure --package <dir> [--threads N] [--prompt 1024] [--decode 64] [--repeats 5] [--seed 7]
               store   --package <dir> [--history 1024,4096] [--turn 64] [--threads 2] [--repeats 3] [--redis host:port]
                       [--output <file.md>]
-              kv-precision --model <hf-dir> [--variants fp32,fp16,int8] [--lengths 4096,32768] [--decode 32] [--rounds 3]
+              kv-precision --model <hf-dir> | --package <fp32-package> [--variants fp32,fp16,int8] [--lengths 4096,32768] [--decode 32] [--rounds 3]
                       [--threads 2] [--weights int4] [--calibration 2048] [--accuracy-tokens 4096] [--work out/bench-kv]
-                      [--max-positions 8192] [--output <file.md>] [--reconvert] [--accuracy-only]
+                      [--max-positions 8192] [--output <file.md>] [--reconvert] [--accuracy-only] [--accuracy-variants fp16,int8|none]
               kv-run  --package <dir> --kv fp32|fp16|int8 [--tokens 4096] [--decode 32] [--threads N] [--scales <file>]
             """);
         return 2;

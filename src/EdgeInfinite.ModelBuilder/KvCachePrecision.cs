@@ -11,10 +11,16 @@ internal enum KvCachePrecision
     Float32,
 
     /// <summary>
-    /// float16 cache: q, k, v and the rotary caches are cast to float16 before <c>GroupQueryAttention</c> (its CPU kernel
-    /// types every float input and the cache alike) and the attention output back to float32 after it.
+    /// float16 cache, the attention in float32: <c>GroupQueryAttention</c>'s cache type (<c>T_CACHE</c>) is float16
+    /// while q, k, v and the rotary caches stay float32 (ONNX Runtime 1.31's CPU kernel converts on write and read).
     /// </summary>
     Float16,
+
+    /// <summary>
+    /// float16 cache and float16 attention: q, k, v and the rotary caches are cast to float16 before
+    /// <c>GroupQueryAttention</c> and its output back to float32 after it (the memory read and the gate keep float32 q).
+    /// </summary>
+    Float16Attention,
 
     /// <summary>
     /// int8 cache with per-channel float32 scales (<c>k_quant_type</c>/<c>v_quant_type</c> = <c>PER_CHANNEL</c>,

@@ -25,10 +25,21 @@ public sealed class KvCachePrecisionTests
     }
 
     [Fact]
-    public void Convert_Float16Cache_DeclaresFloat16CacheAndCastsAroundAttentionOnly()
+    public void Convert_Float16Cache_DeclaresFloat16CacheWithFloat32AttentionInputs()
     {
         using var temp = new TempFolder();
-        string package = Convert(temp, KvCachePrecision.Float16);
+        var graph = ChunkGraph(Convert(temp, KvCachePrecision.Float16));
+
+        Assert.Equal((int)TensorProto.Types.DataType.Float16, graph.Input.Single(i => i.Name == "past_key_values.1.value").Type.TensorType.ElemType);
+        Assert.Equal((int)TensorProto.Types.DataType.Float16, graph.Output.Single(o => o.Name == "present.1.key").Type.TensorType.ElemType);
+        Assert.DoesNotContain(graph.Node, n => n.OpType == "Cast");
+    }
+
+    [Fact]
+    public void Convert_Float16AttentionCache_DeclaresFloat16CacheAndCastsAroundAttentionOnly()
+    {
+        using var temp = new TempFolder();
+        string package = Convert(temp, KvCachePrecision.Float16Attention);
         var graph = ChunkGraph(package);
 
         foreach (string name in new[] { "past_key_values.0.key", "past_key_values.0.value" })
@@ -45,18 +56,21 @@ public sealed class KvCachePrecisionTests
         Assert.Equal((int)TensorProto.Types.DataType.Float, decoder.Input.Single(i => i.Name == "past_key_values.0.key").Type.TensorType.ElemType);
     }
 
-    [Fact]
-    public void ChunkGraph_Float16Cache_LogitsWithinHalfPrecisionOfFloat32CacheAndSameGreedyTokens()
+    [Theory]
+    [InlineData("Float16")]
+    [InlineData("Float16Attention")]
+    public void ChunkGraph_Float16Cache_LogitsWithinHalfPrecisionOfFloat32CacheAndSameGreedyTokens(string precision)
     {
         using var temp = new TempFolder();
         string float32 = Convert(temp, KvCachePrecision.Float32);
-        string float16 = Convert(temp, KvCachePrecision.Float16);
+        string float16 = Convert(temp, Enum.Parse<KvCachePrecision>(precision));
         using var reference = new ChunkGraphRun(float32, TensorElementType.Float, 320);
         using var half = new ChunkGraphRun(float16, TensorElementType.Float16, 320);
 
         var (maxDelta, agree, positions) = Compare(reference, half);
 
         Assert.True(maxDelta <= 5e-3, $"max abs logit difference {maxDelta}");
+        Assert.True(maxDelta > 0, "a float16 cache that rounds nothing is not a float16 cache");
         Assert.Equal(positions, agree);
     }
 
@@ -79,6 +93,7 @@ public sealed class KvCachePrecisionTests
 
     [Theory]
     [InlineData("Float16")]
+    [InlineData("Float16Attention")]
     [InlineData("Int8")]
     public void Load_ReducedPrecisionCachePackage_ThrowsInvalidDataNamingTheCacheInput(string type)
     {
@@ -88,7 +103,7 @@ public sealed class KvCachePrecisionTests
         var ex = Assert.Throws<InvalidDataException>(() => EdgeInfiniteModel.Load(package));
 
         Assert.Contains("past_key_values.0.key", ex.Message, StringComparison.Ordinal);
-        Assert.Contains(type, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(type.StartsWith("Float16", StringComparison.Ordinal) ? "Float16" : type, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,7 +111,7 @@ public sealed class KvCachePrecisionTests
     {
         using var temp = new TempFolder();
         TinyModel.Create(s_spec).WriteCheckpoint(temp.Combine("hf"));
-        var options = new ConversionOptions { Layout = new GraphLayoutOptions { Attention = AttentionLayout.Unfused, KvCache = KvCachePrecision.Float16 } };
+        var options = new ConversionOptions { Layout = new GraphLayoutOptions { Attention = AttentionLayout.Unfused, KvCache = KvCachePrecision.Float16Attention } };
 
         var ex = Assert.Throws<ArgumentException>(() => new PackageBuilder().Convert(temp.Combine("hf"), temp.Combine("pkg"), options));
 

@@ -52,7 +52,7 @@ internal sealed class ChunkGraphDriver : IDisposable
         int kv = _a.NumKvHeads, hd = _a.HeadDim;
         var type = precision switch
         {
-            KvCachePrecision.Float16 => TensorElementType.Float16,
+            KvCachePrecision.Float16 or KvCachePrecision.Float16Attention => TensorElementType.Float16,
             KvCachePrecision.Int8 => TensorElementType.Int8,
             _ => TensorElementType.Float,
         };

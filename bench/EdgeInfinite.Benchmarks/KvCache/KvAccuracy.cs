@@ -6,7 +6,7 @@ namespace EdgeInfinite.Benchmarks.KvCache;
 /// A reduced-precision cache against the float32 cache on the same package weights and tokens, in lock step: the
 /// last token's logits of every prefill chunk, then decode steps teacher-forced on the float32 cache's greedy token.
 /// </summary>
-internal sealed record KvAccuracy(string Variant, int Tokens, string Route, int Positions, double MaxAbsDelta, double MeanAbsDelta, double MaxAbsLogit, int Top1Agree)
+internal sealed record KvAccuracy(string Variant, int Tokens, string Route, int Positions, double MaxAbsDelta, double MeanAbsDelta, double MaxAbsLogit, int Top1Agree, double MaxDisagreementGap)
 {
     public static KvAccuracy Measure(string float32Package, string variantPackage, KvCachePrecision precision, int tokens, int decode, int capacity, string route, int threads, KvScales? scales, int seed)
     {
@@ -26,7 +26,7 @@ internal sealed record KvAccuracy(string Variant, int Tokens, string Route, int 
             actual.Add((float[])variant.Feed([next]).Clone());
         }
 
-        double max = 0, sum = 0, maxLogit = 0;
+        double max = 0, sum = 0, maxLogit = 0, gap = 0;
         long count = 0;
         int agree = 0;
         for (int p = 0; p < expected.Count; p++)
@@ -40,9 +40,13 @@ internal sealed record KvAccuracy(string Variant, int Tokens, string Route, int 
                 count++;
             }
 
-            agree += KvRunCommand.ArgMax(expected[p]) == KvRunCommand.ArgMax(actual[p]) ? 1 : 0;
+            int e = KvRunCommand.ArgMax(expected[p]), a = KvRunCommand.ArgMax(actual[p]);
+            agree += e == a ? 1 : 0;
+
+            // How far behind, in the float32 cache's own logits, the token the other cache picked was: a near-tie or not.
+            gap = Math.Max(gap, expected[p][e] - expected[p][a]);
         }
 
-        return new KvAccuracy(KvVariant.Name(precision), tokens, route, expected.Count, max, sum / count, maxLogit, agree);
+        return new KvAccuracy(KvVariant.Name(precision), tokens, route, expected.Count, max, sum / count, maxLogit, agree, gap);
     }
 }

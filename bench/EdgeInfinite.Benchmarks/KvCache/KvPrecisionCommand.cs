@@ -18,7 +18,8 @@ internal static class KvPrecisionCommand
 {
     public static int Run(ArgReader args)
     {
-        string model = args.Required("--model");
+        string? model = args.String("--model");
+        string? package = args.String("--package");
         var variants = (args.String("--variants") ?? "fp32,fp16,int8").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(KvVariant.Parse).ToArray();
         int[] lengths = (args.String("--lengths") ?? "4096,32768").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         int decode = args.Int("--decode", 32);
@@ -32,13 +33,24 @@ internal static class KvPrecisionCommand
         string? output = args.String("--output");
         bool reconvert = args.Flag("--reconvert");
         bool skipTiming = args.Flag("--accuracy-only");
+        var accuracyVariants = args.String("--accuracy-variants") is { } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries).Where(v => v != "none").Select(KvVariant.Parse).ToArray()
+            : variants.Skip(1).ToArray();
         args.EnsureAllRead();
         if (variants.Length == 0 || variants[0] != KvCachePrecision.Float32)
         {
             throw new ArgumentException("--variants must start with fp32, the baseline of every ratio.");
         }
 
-        var packages = KvPackages.Ensure(model, variants, work, weights, maxPositions, reconvert);
+        if ((model is null) == (package is null))
+        {
+            throw new ArgumentException("Give either --model <hf-dir> (converted with --weights) or --package <float32 package> (its graphs rebuilt).");
+        }
+
+        var packages = model is not null
+            ? KvPackages.Ensure(model, variants, work, weights, maxPositions, reconvert)
+            : KvPackages.Rebuild(package!, variants, work);
+        weights = ModelPackage.Open(packages[KvCachePrecision.Float32]).Config.Weights;
         var config = ModelPackage.Open(packages[KvCachePrecision.Float32]).Config;
         var route = config.LongRoute;
         string scalesPath = Path.GetFullPath(Path.Combine(work, "int8-scales.json"));
@@ -50,20 +62,20 @@ internal static class KvPrecisionCommand
 
         var scales = KvScales.Load(scalesPath);
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Model `{model}` ({config.Architecture.NumLayers} layers, {GraphWeightInfo.Describe(weights)} weights), S = {route.SinkTokens}, W = {route.WindowTokens}, L = {route.SegmentTokens}, route threshold {route.RouteThreshold}; {threads} intra-op thread(s); int8 scales: per channel, absmax / 127 of a {calibration}-token float32 run (seed 99).");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Model `{model ?? package}` ({config.Architecture.NumLayers} layers, {GraphWeightInfo.Describe(weights)} weights), S = {route.SinkTokens}, W = {route.WindowTokens}, L = {route.SegmentTokens}, route threshold {route.RouteThreshold}; {threads} intra-op thread(s); int8 scales: per channel, absmax / 127 of a {calibration}-token float32 run (seed 99).");
         report.AppendLine();
         report.AppendLine("Logits against the float32 cache (same weights, same random tokens, seed 7): the last token of every prefill chunk and " + decode + " decode steps teacher-forced on the float32 cache's greedy token.");
         report.AppendLine();
-        report.AppendLine("| cache | tokens | route | positions compared | max abs Δlogit | mean abs Δlogit | max abs logit | top-1 agreement |");
-        report.AppendLine("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var precision in variants.Skip(1))
+        report.AppendLine("| cache | tokens | route | positions compared | max abs Δlogit | mean abs Δlogit | max abs logit | top-1 agreement | largest float32 logit gap of a disagreement |");
+        report.AppendLine("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var precision in accuracyVariants.Where(p => p != KvCachePrecision.Float32))
         {
             foreach (var (tokens, longRoute) in new[] { (accuracyTokens, false), (Math.Max(accuracyTokens, route.RouteThreshold + route.SegmentTokens), true) })
             {
                 int capacity = longRoute ? route.SinkTokens + route.WindowTokens + route.SegmentTokens : tokens + decode;
                 var acc = KvAccuracy.Measure(packages[KvCachePrecision.Float32], packages[precision], precision, tokens, decode, capacity, longRoute ? "long" : "short", threads, scales, 7);
                 Console.Error.WriteLine(JsonSerializer.Serialize(acc));
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {acc.Variant} | {acc.Tokens:N0} | {acc.Route} | {acc.Positions} | {acc.MaxAbsDelta:0.0000} | {acc.MeanAbsDelta:0.00000} | {acc.MaxAbsLogit:0.00} | {acc.Top1Agree}/{acc.Positions} |");
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {acc.Variant} | {acc.Tokens:N0} | {acc.Route} | {acc.Positions} | {acc.MaxAbsDelta:0.0000} | {acc.MeanAbsDelta:0.00000} | {acc.MaxAbsLogit:0.00} | {acc.Top1Agree}/{acc.Positions} | {acc.MaxDisagreementGap:0.0000} |");
             }
         }
 

@@ -64,7 +64,7 @@ internal sealed class TransformerGraphWriter
 
         int cacheType = kvCache switch
         {
-            KvCachePrecision.Float16 => OnnxGraphBuilder.Float16,
+            KvCachePrecision.Float16 or KvCachePrecision.Float16Attention => OnnxGraphBuilder.Float16,
             KvCachePrecision.Int8 => OnnxGraphBuilder.Int8,
             _ => OnnxGraphBuilder.Float,
         };
@@ -115,7 +115,7 @@ internal sealed class TransformerGraphWriter
         string residual = Embedding(g);
         string normed = RmsNorm(g, residual, Weight(g, "model.layers.0.input_layernorm.weight", _w.Layers[0].InputNorm), "/model/layers.0/input_layernorm");
         var (cos, sin) = RopeCaches(g);
-        _halfRope = kvCache == KvCachePrecision.Float16
+        _halfRope = kvCache == KvCachePrecision.Float16Attention
             ? (ToHalf(g, cos, "/model/rotary/cos_half"), ToHalf(g, sin, "/model/rotary/sin_half"))
             : null;
         _unfused = _layout.Attention == AttentionLayout.Unfused ? UnfusedInputs(g, totalLen, chunk) : null;
@@ -219,8 +219,8 @@ internal sealed class TransformerGraphWriter
         ];
         if (chunk && _halfRope is { } half)
         {
-            // The CPU kernel takes one element type for q/k/v, the rotary caches and the cache, so the float16 cache
-            // means float16 attention; the memory read and the gate keep the float32 q.
+            // float16 attention: q/k/v and the rotary caches in float16 like the cache; the memory read and the gate keep
+            // the float32 q.
             gqa[0] = $"{n}/gqa/output_half";
             g.NodeWithOutputs("GroupQueryAttention", [ToHalf(g, q, n + "/q_half"), ToHalf(g, k, n + "/k_half"), ToHalf(g, v, n + "/v_half"), C.PastKey(i), C.PastValue(i), seqlensK, total, half.Cos, half.Sin],
                 gqa, n + "/gqa", "com.microsoft", attributes);
