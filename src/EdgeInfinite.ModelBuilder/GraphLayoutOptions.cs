@@ -29,8 +29,9 @@ public sealed record GraphLayoutOptions
     public AttentionLayout Attention { get; init; } = AttentionLayout.GroupQueryAttention;
 
     /// <summary>
-    /// Gets the chunk graph's KV cache element type (the decoder graph stays float32). Internal: measured slower and no
-    /// leaner in practice than float32 (docs/quantization.md, "KV cache precision"), kept for the benchmark.
+    /// Gets the chunk graph's KV cache element type (the decoder graph stays float32). Internal and refused by the engine:
+    /// float16 measured slower and larger than float32, int8 leaner by its cache bytes but with a slower prefill
+    /// (docs/quantization.md, "KV cache precision"); kept for the benchmark.
     /// </summary>
     internal KvCachePrecision KvCache { get; init; } = KvCachePrecision.Float32;
 
