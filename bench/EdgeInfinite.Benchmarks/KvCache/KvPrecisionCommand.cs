@@ -114,10 +114,10 @@ internal static class KvPrecisionCommand
     {
         var sb = new StringBuilder();
         var loads = results.SelectMany(r => new[] { r.LoadBefore, r.LoadAfter }).Where(double.IsFinite).ToArray();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{rounds} rounds, one fresh process per (round, length, cache); 1-minute load average {loads.DefaultIfEmpty().Min():0.0}–{loads.DefaultIfEmpty().Max():0.0} on {Environment.ProcessorCount} logical cores. Medians over rounds; ratios are the median over rounds of (cache ÷ float32 in the same round); below 1 is faster (TTFT) or leaner (RSS), above 1 faster for decode.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{rounds} rounds, one fresh process per (round, length, cache); 1-minute load average {loads.DefaultIfEmpty().Min():0.0}–{loads.DefaultIfEmpty().Max():0.0} on {Environment.ProcessorCount} logical cores. Medians over rounds; ratios are the median over rounds of (cache ÷ float32 in the same round); below 1 is faster (TTFT), cheaper (CPU) or leaner (RSS), above 1 faster for decode tokens/s. On a shared machine read the CPU columns.");
         sb.AppendLine();
-        sb.AppendLine("| tokens | route | cache | KV bytes | TTFT ms median (min) | TTFT ratio | TTFT CPU ms | decode tok/s median (max) | decode ratio | decode CPU ms/token | RSS after load MB | peak RSS MB | peak RSS ratio | finite |");
-        sb.AppendLine("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |");
+        sb.AppendLine("| tokens | route | cache | KV bytes | TTFT ms median (min) | TTFT ratio | TTFT CPU ms | TTFT CPU ratio | decode tok/s median (max) | decode ratio | decode CPU ms/token | decode CPU ratio | RSS after load MB | peak RSS MB | peak RSS ratio | finite |");
+        sb.AppendLine("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |");
         foreach (int tokens in lengths)
         {
             var baseline = results.Where(r => r.Tokens == tokens && r.Variant == "fp32").ToList();
@@ -127,7 +127,7 @@ internal static class KvPrecisionCommand
                 var rows = results.Where(r => r.Tokens == tokens && r.Variant == name).ToList();
                 double Ratio(Func<KvRunResult, double> f) => Statistics.Median(rows.Zip(baseline, (x, b) => f(x) / f(b)));
                 sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {tokens:N0} | {rows[0].Route} | {name} | {rows[0].CacheBytes:N0} | {Statistics.Median(rows.Select(r => r.TtftMs)):0} ({Statistics.Min(rows.Select(r => r.TtftMs)):0}) | {Ratio(r => r.TtftMs):0.000} | {Statistics.Median(rows.Select(r => r.TtftCpuMs)):0} | {Statistics.Median(rows.Select(r => r.DecodeTokensPerSecond)):0.0} ({Statistics.Max(rows.Select(r => r.DecodeTokensPerSecond)):0.0}) | {Ratio(r => r.DecodeTokensPerSecond):0.000} | {Statistics.Median(rows.Select(r => r.DecodeCpuMsPerToken)):0.0} | {Statistics.Median(rows.Select(r => r.RssAfterLoadMb)):0} | {Statistics.Median(rows.Select(r => r.PeakRssMb)):0} | {Ratio(r => r.PeakRssMb):0.000} | {(rows.All(r => r.Finite) ? "yes" : "NO")} |");
+                    $"| {tokens:N0} | {rows[0].Route} | {name} | {rows[0].CacheBytes:N0} | {Statistics.Median(rows.Select(r => r.TtftMs)):0} ({Statistics.Min(rows.Select(r => r.TtftMs)):0}) | {Ratio(r => r.TtftMs):0.000} | {Statistics.Median(rows.Select(r => r.TtftCpuMs)):0} | {Ratio(r => r.TtftCpuMs):0.000} | {Statistics.Median(rows.Select(r => r.DecodeTokensPerSecond)):0.0} ({Statistics.Max(rows.Select(r => r.DecodeTokensPerSecond)):0.0}) | {Ratio(r => r.DecodeTokensPerSecond):0.000} | {Statistics.Median(rows.Select(r => r.DecodeCpuMsPerToken)):0.0} | {Ratio(r => r.DecodeCpuMsPerToken):0.000} | {Statistics.Median(rows.Select(r => r.RssAfterLoadMb)):0} | {Statistics.Median(rows.Select(r => r.PeakRssMb)):0} | {Ratio(r => r.PeakRssMb):0.000} | {(rows.All(r => r.Finite) ? "yes" : "NO")} |");
             }
         }
 
