@@ -1,5 +1,7 @@
+using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx;
+using EdgeInfinite.Onnx.Packaging;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
 
@@ -22,6 +24,23 @@ public sealed class KvCachePrecisionTests
         Assert.Equal((int)TensorProto.Types.DataType.Float, graph.Input.Single(i => i.Name == "past_key_values.0.key").Type.TensorType.ElemType);
         Assert.DoesNotContain(graph.Node, n => n.OpType == "Cast");
         Assert.All(graph.Node.Where(n => n.OpType == "GroupQueryAttention"), n => Assert.Equal(9, n.Input.Count));
+    }
+
+    [Fact]
+    public void WriteGraphs_DefaultLayoutOnShippedModel_ReproducesItsGraphsAndWeightsByteForByte()
+    {
+        // The float32 default is what the float64 reference checks: the option must leave its graphs exactly as shipped.
+        string shipped = ShippedModel();
+        using var temp = new TempFolder();
+        var config = ModelPackage.Open(shipped).Config;
+        var read = PackageWeightsReader.Read(shipped);
+
+        PackageBuilder.WriteGraphs(read.Weights, config, GraphLayoutOptions.Default, temp.Path, null, CancellationToken.None, (read.GateWeights, read.GateBiases));
+
+        foreach (string file in new[] { config.Files.ChunkGraph, config.Files.DecoderGraph, config.Files.Weights })
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(shipped, file)).AsSpan().SequenceEqual(File.ReadAllBytes(temp.Combine(file))), $"{file} differs from the shipped model's");
+        }
     }
 
     [Fact]
@@ -179,6 +198,17 @@ public sealed class KvCachePrecisionTests
         string package = temp.Combine("pkg-" + precision);
         new PackageBuilder().Convert(hf, package, new ConversionOptions { Layout = GraphLayoutOptions.Default with { KvCache = precision } });
         return package;
+    }
+
+    private static string ShippedModel()
+    {
+        var repo = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!Directory.Exists(Path.Combine(repo.FullName, "models", "edgeinfinite-tiny")))
+        {
+            repo = repo.Parent ?? throw new DirectoryNotFoundException("models/edgeinfinite-tiny not found above the test assembly");
+        }
+
+        return Path.Combine(repo.FullName, "models", "edgeinfinite-tiny");
     }
 
     private static GraphProto ChunkGraph(string package) => ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(package, "edgeinfinite.onnx"))).Graph;
