@@ -30,7 +30,7 @@ public sealed record GraphLayoutOptions
 
     /// <summary>
     /// Gets the chunk graph's KV cache element type (the decoder graph stays float32). Internal and refused by the engine:
-    /// float16 measured slower and larger than float32, int8 leaner by its cache bytes but with a slower prefill
+    /// float16 measured slower than float32 (and larger on the short route), int8 leaner but with a slower prefill
     /// (docs/quantization.md, "KV cache precision"); kept for the benchmark.
     /// </summary>
     internal KvCachePrecision KvCache { get; init; } = KvCachePrecision.Float32;

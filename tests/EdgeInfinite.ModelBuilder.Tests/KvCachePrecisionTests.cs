@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using EdgeInfinite.ModelBuilder.Packaging;
 using EdgeInfinite.ModelBuilder.Tests.Support;
 using EdgeInfinite.Onnx;
@@ -213,17 +214,5 @@ public sealed class KvCachePrecisionTests
 
     private static GraphProto ChunkGraph(string package) => ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(package, "edgeinfinite.onnx"))).Graph;
 
-    private static int ArgMax(float[] logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
-    }
+    private static int ArgMax(float[] logits) => TensorPrimitives.IndexOfMax<float>(logits);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Globalization;
 using System.Text.Json;
 using EdgeInfinite.ModelBuilder;
@@ -69,19 +70,8 @@ internal static class KvRunCommand
         return 0;
     }
 
-    internal static int ArgMax(float[] logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
-    }
+    /// <summary>The greedy token: the first index of the largest logit.</summary>
+    internal static int ArgMax(float[] logits) => TensorPrimitives.IndexOfMax<float>(logits);
 
     internal static double LoadAverage() =>
         File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : double.NaN;
