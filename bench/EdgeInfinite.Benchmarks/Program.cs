@@ -1,6 +1,6 @@
 namespace EdgeInfinite.Benchmarks;
 
-/// <summary>Entry point: <c>precision</c> (weight precisions side by side), <c>layouts</c> (the comparison, a fresh process per measurement), <c>paired</c> (all layouts in one process, back to back) or <c>measure</c> (one package in a fresh process, used by <c>layouts</c>).</summary>
+/// <summary>Entry point: <c>precision</c> (weight precisions side by side), <c>layouts</c> (the comparison, a fresh process per measurement), <c>paired</c> (all layouts in one process, back to back) <c>measure</c> (one package in a fresh process, used by <c>layouts</c>), <c>kv-precision</c> (KV cache element types) or <c>kv-run</c> (one of them in a fresh process).</summary>
 internal static class Program
 {
     public static int Main(string[] args)
@@ -15,6 +15,8 @@ internal static class Program
                 "ops" => OpsCommand.Run(new ArgReader(args.Skip(1))),
                 "precision" => PrecisionCommand.Run(new ArgReader(args.Skip(1))),
                 "store" => StoreCommand.Run(new ArgReader(args.Skip(1))),
+                "kv-precision" => KvCache.KvPrecisionCommand.Run(new ArgReader(args.Skip(1))),
+                "kv-run" => KvCache.KvRunCommand.Run(new ArgReader(args.Skip(1))),
                 _ => Usage(),
             };
         }
@@ -40,6 +42,10 @@ internal static class Program
               measure --package <dir> [--threads N] [--prompt 1024] [--decode 64] [--repeats 5] [--seed 7]
               store   --package <dir> [--history 1024,4096] [--turn 64] [--threads 2] [--repeats 3] [--redis host:port]
                       [--output <file.md>]
+              kv-precision --model <hf-dir> | --package <fp32-package> [--variants fp32,fp16,int8] [--lengths 4096,32768] [--decode 32] [--rounds 3]
+                      [--threads 2] [--weights int4] [--calibration 2048] [--accuracy-tokens 4096] [--work out/bench-kv]
+                      [--max-positions 8192] [--output <file.md>] [--reconvert] [--accuracy-only] [--accuracy-variants fp16,int8|none]
+              kv-run  --package <dir> --kv fp32|fp16|int8 [--tokens 4096] [--decode 32] [--threads N] [--scales <file>]
             """);
         return 2;
     }

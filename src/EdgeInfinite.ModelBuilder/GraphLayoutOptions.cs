@@ -28,7 +28,14 @@ public sealed record GraphLayoutOptions
     /// <summary>Gets the attention layout.</summary>
     public AttentionLayout Attention { get; init; } = AttentionLayout.GroupQueryAttention;
 
+    /// <summary>
+    /// Gets the chunk graph's KV cache element type (the decoder graph stays float32). Internal and refused by the engine:
+    /// float16 measured slower than float32 (and larger on the short route), int8 leaner but with a slower prefill
+    /// (docs/quantization.md, "KV cache precision"); kept for the benchmark.
+    /// </summary>
+    internal KvCachePrecision KvCache { get; init; } = KvCachePrecision.Float32;
+
     /// <summary>Gets a short name such as <c>fused-norms+packed+gqa</c>.</summary>
     public string Name =>
-        $"{(FusedNorms ? "fused-norms" : "plain-norms")}+{(PackedProjections ? "packed" : "separate")}+{(Attention == AttentionLayout.GroupQueryAttention ? "gqa" : "unfused-attn")}{(FloatEmbeddings ? "+float-embeddings" : string.Empty)}";
+        $"{(FusedNorms ? "fused-norms" : "plain-norms")}+{(PackedProjections ? "packed" : "separate")}+{(Attention == AttentionLayout.GroupQueryAttention ? "gqa" : "unfused-attn")}{(FloatEmbeddings ? "+float-embeddings" : string.Empty)}{(KvCache == KvCachePrecision.Float32 ? string.Empty : "+kv-" + KvCache.ToString().ToLowerInvariant())}";
 }

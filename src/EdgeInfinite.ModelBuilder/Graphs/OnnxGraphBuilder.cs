@@ -8,8 +8,10 @@ internal sealed class OnnxGraphBuilder
 {
     public const int Float = 1;
     public const int UInt8 = 2;
+    public const int Int8 = 3;
     public const int Int32 = 6;
     public const int Int64 = 7;
+    public const int Float16 = 10;
 
     private readonly GraphProto _graph = new();
     private readonly HashSet<string> _initializers = new(StringComparer.Ordinal);

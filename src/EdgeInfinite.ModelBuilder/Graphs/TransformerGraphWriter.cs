@@ -33,6 +33,7 @@ internal sealed class TransformerGraphWriter
     private readonly WeightSettings _precision;
     private UnfusedAttentionInputs? _unfused;
     private string _tokenInput = C.InputIds;
+    private (string Cos, string Sin)? _halfRope;
 
     /// <summary>Gets or sets trained gate parameters to write (per layer <c>w</c> <c>[hidden, heads]</c>, <c>b</c> <c>[heads]</c>); <see langword="null"/> writes untrained gates.</summary>
     public (IReadOnlyList<float[]> Weights, IReadOnlyList<float[]> Biases)? Gates { get; init; }
@@ -57,6 +58,18 @@ internal sealed class TransformerGraphWriter
         int hd = _a.HeadDim;
         bool chunk = kind == GraphKind.Chunk;
         string batch = chunk ? "1" : "batch_size";
+        var kvCache = chunk ? _layout.KvCache : KvCachePrecision.Float32;
+        if (kvCache != KvCachePrecision.Float32 && _layout.Attention != AttentionLayout.GroupQueryAttention)
+        {
+            throw new ArgumentException($"A {kvCache} KV cache needs the GroupQueryAttention layout, not {_layout.Attention}.", nameof(kind));
+        }
+
+        int cacheType = kvCache switch
+        {
+            KvCachePrecision.Float16 or KvCachePrecision.Float16Attention => OnnxGraphBuilder.Float16,
+            KvCachePrecision.Int8 => OnnxGraphBuilder.Int8,
+            _ => OnnxGraphBuilder.Float,
+        };
 
         // A quantized chunk graph takes the embedding rows from the engine (QuantizedEmbedding), so ONNX Runtime holds the
         // tied LM head's bytes once, as its pre-packed copy (docs/quantization.md, "Peak memory").
@@ -91,10 +104,16 @@ internal sealed class TransformerGraphWriter
         {
             string pastLen = chunk ? "capacity" : "past_sequence_length";
             string presentLen = chunk ? "capacity" : "total_sequence_length";
-            g.Input(C.PastKey(i), OnnxGraphBuilder.Float, Dim(batch), _a.NumKvHeads, pastLen, hd);
-            g.Input(C.PastValue(i), OnnxGraphBuilder.Float, Dim(batch), _a.NumKvHeads, pastLen, hd);
-            g.Output(C.PresentKey(i), OnnxGraphBuilder.Float, Dim(batch), _a.NumKvHeads, presentLen, hd);
-            g.Output(C.PresentValue(i), OnnxGraphBuilder.Float, Dim(batch), _a.NumKvHeads, presentLen, hd);
+            g.Input(C.PastKey(i), cacheType, Dim(batch), _a.NumKvHeads, pastLen, hd);
+            g.Input(C.PastValue(i), cacheType, Dim(batch), _a.NumKvHeads, pastLen, hd);
+            g.Output(C.PresentKey(i), cacheType, Dim(batch), _a.NumKvHeads, presentLen, hd);
+            g.Output(C.PresentValue(i), cacheType, Dim(batch), _a.NumKvHeads, presentLen, hd);
+            if (kvCache == KvCachePrecision.Int8)
+            {
+                g.Input(KeyScale(i), OnnxGraphBuilder.Float, _a.NumKvHeads * hd);
+                g.Input(ValueScale(i), OnnxGraphBuilder.Float, _a.NumKvHeads * hd);
+            }
+
             if (chunk)
             {
                 g.Input(C.Memory(i), OnnxGraphBuilder.Float, 1, _a.NumKvHeads, hd, hd);
@@ -110,6 +129,9 @@ internal sealed class TransformerGraphWriter
         string residual = engineEmbeddings ? EngineEmbedding(g) : Embedding(g);
         string normed = RmsNorm(g, residual, Weight(g, "model.layers.0.input_layernorm.weight", _w.Layers[0].InputNorm), "/model/layers.0/input_layernorm");
         var (cos, sin) = RopeCaches(g);
+        _halfRope = kvCache == KvCachePrecision.Float16Attention
+            ? (ToHalf(g, cos, "/model/rotary/cos_half"), ToHalf(g, sin, "/model/rotary/sin_half"))
+            : null;
         _unfused = _layout.Attention == AttentionLayout.Unfused ? UnfusedInputs(g, totalLen, chunk) : null;
 
         for (int i = 0; i < _a.NumLayers; i++)
@@ -204,11 +226,42 @@ internal sealed class TransformerGraphWriter
         gqa[0] = $"{n}/gqa/output";
         gqa[1] = C.PresentKey(i);
         gqa[2] = C.PresentValue(i);
-        g.NodeWithOutputs("GroupQueryAttention", [q, k, v, C.PastKey(i), C.PastValue(i), seqlensK, total, cos, sin], gqa, n + "/gqa", "com.microsoft",
+        (string, object)[] attributes =
+        [
             ("num_heads", (long)_a.NumHeads), ("kv_num_heads", (long)_a.NumKvHeads), ("scale", (float)(1.0 / Math.Sqrt(hd))),
-            ("do_rotary", 1L), ("rotary_interleaved", 0L), ("local_window_size", -1L), ("softcap", 0f));
+            ("do_rotary", 1L), ("rotary_interleaved", 0L), ("local_window_size", -1L), ("softcap", 0f),
+        ];
+        if (chunk && _halfRope is { } half)
+        {
+            // float16 attention: q/k/v and the rotary caches in float16 like the cache; the memory read and the gate keep
+            // the float32 q.
+            gqa[0] = $"{n}/gqa/output_half";
+            g.NodeWithOutputs("GroupQueryAttention", [ToHalf(g, q, n + "/q_half"), ToHalf(g, k, n + "/k_half"), ToHalf(g, v, n + "/v_half"), C.PastKey(i), C.PastValue(i), seqlensK, total, half.Cos, half.Sin],
+                gqa, n + "/gqa", "com.microsoft", attributes);
+            string local = g.Node("Cast", [gqa[0]], n + "/gqa/output_float", ("to", (long)OnnxGraphBuilder.Float));
+            return MemoryGate(g, i, x, q, local);
+        }
+
+        if (chunk && _layout.KvCache == KvCachePrecision.Int8)
+        {
+            // Inputs 9-11 (position_ids, attention_bias, head_sink) are absent; 12 and 13 are the per-channel scales.
+            g.NodeWithOutputs("GroupQueryAttention", [q, k, v, C.PastKey(i), C.PastValue(i), seqlensK, total, cos, sin, string.Empty, string.Empty, string.Empty, KeyScale(i), ValueScale(i)],
+                gqa, n + "/gqa", "com.microsoft",
+                [.. attributes, ("k_quant_type", "PER_CHANNEL"), ("v_quant_type", "PER_CHANNEL"), ("kv_cache_bit_width", 8L)]);
+            return MemoryGate(g, i, x, q, gqa[0]);
+        }
+
+        g.NodeWithOutputs("GroupQueryAttention", [q, k, v, C.PastKey(i), C.PastValue(i), seqlensK, total, cos, sin], gqa, n + "/gqa", "com.microsoft", attributes);
         return chunk ? MemoryGate(g, i, x, q, gqa[0]) : gqa[0];
     }
+
+    /// <summary>Gets the name of layer <paramref name="layer"/>'s key-cache scale input of an int8-cache chunk graph.</summary>
+    internal static string KeyScale(int layer) => $"k_scale.{layer}";
+
+    /// <summary>Gets the name of layer <paramref name="layer"/>'s value-cache scale input of an int8-cache chunk graph.</summary>
+    internal static string ValueScale(int layer) => $"v_scale.{layer}";
+
+    private static string ToHalf(OnnxGraphBuilder g, string x, string n) => g.Node("Cast", [x], n, ("to", (long)OnnxGraphBuilder.Float16));
 
     /// <summary>
     /// A = A_local + g · (A_mem − A_local), A_mem = σ(Q) M / (σ(Q) z + ε) with σ = ELU + 1, or σ(Q) M with

@@ -105,8 +105,14 @@ internal sealed class ChunkRunner : IDisposable
                 throw new InvalidDataException($"'{configFile}' does not match '{graph}': the graph has no {kind} '{name}' (numLayers {_a.NumLayers}), or it is not an EdgeInfinite chunk graph.");
             }
 
+            if (node.IsTensor && node.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
+            {
+                // A float16 or int8 KV cache graph (built for measurement, docs/quantization.md) is not served.
+                throw new InvalidDataException($"Model package '{package.Directory}': {kind} '{name}' of '{graph}' holds {node.ElementDataType} elements; the engine runs float32 KV caches, memories and logits only.");
+            }
+
             var actual = node.Dimensions;
-            bool same = node.IsTensor && node.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float && actual.Length == dims.Length
+            bool same = node.IsTensor && actual.Length == dims.Length
                 && actual.Zip(dims).All(p => p.Second < 0 || p.First < 0 || p.First == p.Second);
             if (!same)
             {
