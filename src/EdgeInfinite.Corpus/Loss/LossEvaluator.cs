@@ -84,19 +84,8 @@ public sealed class LossEvaluator
             throw new ArgumentOutOfRangeException(nameof(target), target, $"The target is outside the {logits.Length} logits.");
         }
 
-        double max = double.NegativeInfinity;
-        foreach (float v in logits)
-        {
-            max = Math.Max(max, v);
-        }
-
-        double sum = 0;
-        foreach (float v in logits)
-        {
-            sum += Math.Exp(v - max);
-        }
-
-        return max + Math.Log(sum) - logits[target];
+        // The same log-softmax as the recall score's, negated.
+        return -RecallEvaluator.LogProbability(logits, target);
     }
 
     private LossResult ScoreSequence(LossText text, int start, int length, RecallMode mode, Action<int> progress, CancellationToken ct)
