@@ -482,12 +482,17 @@ public sealed partial class GatedTransformer : IDisposable
         z = z + sk.sum(2).unsqueeze(-1);
     }
 
-    private static Tensor Sigma(Tensor x, LongRouteSettings settings) => settings.FeatureMap switch
+    private static Tensor Sigma(Tensor x, LongRouteSettings settings)
     {
-        MemoryFeatureMap.L2Normalized => x * (x.pow(2).sum(-1, keepdim: true) + settings.Epsilon).rsqrt(),
-        MemoryFeatureMap.Exponential => (x * settings.FeatureScale).clamp_max(ExponentialFeatures.MaxExponent).exp(),
-        _ => F.elu(x, 1.0, false) + 1,
-    };
+        // Scalars held in variables until the native calls return: a temporary Scalar can be finalized while one runs.
+        using TorchSharp.Scalar two = 2, eps = settings.Epsilon, scale = settings.FeatureScale, max = ExponentialFeatures.MaxExponent, one = 1;
+        return settings.FeatureMap switch
+        {
+            MemoryFeatureMap.L2Normalized => x * (x.pow(two).sum(-1, keepdim: true) + eps).rsqrt(),
+            MemoryFeatureMap.Exponential => (x * scale).clamp_max(max).exp(),
+            _ => F.elu(x, 1.0, false) + one,
+        };
+    }
 
     /// <summary>What the memory recalls for features σ: <c>σ M / (σ z + ε)</c>, or <c>σ M</c> for unit-length features.</summary>
     private static Tensor Read(Tensor sigma, Tensor m, Tensor z, LongRouteSettings settings) => settings.FeatureMap == MemoryFeatureMap.L2Normalized
@@ -582,8 +587,12 @@ public sealed partial class GatedTransformer : IDisposable
         return h + F.linear(F.silu(F.linear(x, l.Gate)) * F.linear(x, l.Up), l.Down);
     }
 
-    private Tensor RmsNorm(Tensor x, Tensor weight) =>
-        x * (x.pow(2).mean([-1L], keepdim: true) + _a.RmsNormEps).rsqrt() * weight;
+    private Tensor RmsNorm(Tensor x, Tensor weight)
+    {
+        // Scalars held in variables until the native calls return: a temporary Scalar can be finalized while one runs.
+        using TorchSharp.Scalar two = 2, eps = _a.RmsNormEps;
+        return x * (x.pow(two).mean([-1L], keepdim: true) + eps).rsqrt() * weight;
+    }
 
     private static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {

@@ -188,8 +188,12 @@ internal sealed class TrainableLlama : IDisposable
         return f.data<float>().ToArray();
     }
 
-    private Tensor RmsNorm(Tensor x, Tensor weight) =>
-        x * (x.pow(2).mean([-1L], keepdim: true) + _shape.RmsNormEps).rsqrt() * weight;
+    private Tensor RmsNorm(Tensor x, Tensor weight)
+    {
+        // Scalars held in variables until the native calls return: a temporary Scalar can be finalized while one runs.
+        using TorchSharp.Scalar two = 2, eps = _shape.RmsNormEps;
+        return x * (x.pow(two).mean([-1L], keepdim: true) + eps).rsqrt() * weight;
+    }
 
     private static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {

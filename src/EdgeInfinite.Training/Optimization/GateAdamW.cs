@@ -41,6 +41,10 @@ internal sealed class GateAdamW : IDisposable
         double correction2 = 1 - Math.Pow(b2, StepCount);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+
+        // Scalars held in variables until the native calls return: a temporary Scalar can be finalized while one runs.
+        using TorchSharp.Scalar decay = 1 - lr * _options.WeightDecay, beta1 = b1, beta2 = b2, oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2,
+            bias2 = correction2, epsilon = _options.AdamEpsilon, step = -lr / correction1;
         for (int i = 0; i < _parameters.Count; i++)
         {
             var p = _parameters[i];
@@ -51,13 +55,13 @@ internal sealed class GateAdamW : IDisposable
 
             if (_options.WeightDecay != 0)
             {
-                p.mul_(1 - lr * _options.WeightDecay);
+                p.mul_(decay);
             }
 
-            _m[i].mul_(b1).add_(g, alpha: 1 - b1);
-            _v[i].mul_(b2).addcmul_(g, g, value: 1 - b2);
-            var denominator = (_v[i] / correction2).sqrt_().add_(_options.AdamEpsilon);
-            p.addcdiv_(_m[i], denominator, value: -lr / correction1);
+            _m[i].mul_(beta1).add_(g, alpha: oneMinusB1);
+            _v[i].mul_(beta2).addcmul_(g, g, value: oneMinusB2);
+            var denominator = (_v[i] / bias2).sqrt_().add_(epsilon);
+            p.addcdiv_(_m[i], denominator, value: step);
             g.zero_();
         }
     }

@@ -14,12 +14,15 @@ internal static class GradientClipping
 
         using var noGrad = no_grad();
         var grads = parameters.Where(p => p.grad is not null).Select(p => p.grad!).ToList();
-        double norm = Math.Sqrt(grads.Sum(g => g.pow(2).sum().to_type(ScalarType.Float64).item<double>()));
+        // Scalars held in variables until the native calls return: a temporary Scalar can be finalized while one runs.
+        using TorchSharp.Scalar two = 2;
+        double norm = Math.Sqrt(grads.Sum(g => g.pow(two).sum().to_type(ScalarType.Float64).item<double>()));
         if (norm > maxNorm)
         {
+            using TorchSharp.Scalar factor = maxNorm / (norm + 1e-6);
             foreach (var g in grads)
             {
-                g.mul_(maxNorm / (norm + 1e-6));
+                g.mul_(factor);
             }
         }
     }
