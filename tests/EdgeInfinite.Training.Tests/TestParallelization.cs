@@ -1,3 +1,3 @@
-// The test classes drive TorchSharp, whose native state (thread counts, scalars, dispose scopes) is process-wide:
-// run concurrently, a long-route training step once failed converting an optimizer scalar. One class at a time.
+// The test classes drive TorchSharp, whose native settings (the thread count each trainer sets) are process-wide:
+// one class at a time, so no test runs with another's settings.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
