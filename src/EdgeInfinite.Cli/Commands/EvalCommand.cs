@@ -199,8 +199,6 @@ internal static class EvalCommand
         // Every other number is finite (counts, a ratio of counts, the Wilson interval, a depth checked to be in 0..1);
         // meanLogProb is computed in float64 from the logits and is NaN or infinite exactly when a logit is (a broken
         // package): written as the strings "NaN" / "-Infinity" instead of failing the whole run after it finished.
-        string temp = path + ".partial";
-        File.WriteAllText(temp, array.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteText(path, array.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     }
 }

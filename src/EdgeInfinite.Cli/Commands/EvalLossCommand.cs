@@ -168,8 +168,6 @@ internal static class EvalLossCommand
             });
         }
 
-        string temp = path + ".partial";
-        File.WriteAllText(temp, array.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteText(path, array.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -145,7 +145,7 @@ internal static class GenerateCommand
         if (savePath is not null)
         {
             ct.ThrowIfCancellationRequested();
-            WriteAtomically(savePath, state.Save);
+            AtomicFile.Write(savePath, state.Save);
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
@@ -223,25 +223,5 @@ internal static class GenerateCommand
         file.Exists ? file.FullName : throw new FileNotFoundException($"prompt file '{file.FullName}' does not exist", file.FullName);
 
     private static void WriteAtomically(string path, float[] logits) =>
-        WriteAtomically(path, stream => stream.Write(MemoryMarshal.AsBytes(logits.AsSpan())));
-
-    /// <summary>Writes <c>path.partial</c> and renames it over <paramref name="path"/>; any failure removes the partial file.</summary>
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string temp = path + ".partial";
-        try
-        {
-            using (var file = File.Create(temp))
-            {
-                write(file);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+        AtomicFile.Write(path, stream => stream.Write(MemoryMarshal.AsBytes(logits.AsSpan())));
 }

@@ -18,24 +18,25 @@ public sealed class SampleEncoder
     /// <summary>Initializes a new instance of the <see cref="SampleEncoder"/> class.</summary>
     /// <param name="tokenizer">The tokenizer (with the ChatML added tokens).</param>
     public SampleEncoder(BpeTokenizer tokenizer)
+        : this(NotNull(tokenizer).Encode, content => Id(tokenizer, content))
     {
-        ArgumentNullException.ThrowIfNull(tokenizer);
-        _encode = tokenizer.Encode;
-        _imStart = Id(tokenizer, ChatMlTemplate.ImStart);
-        _imEnd = Id(tokenizer, ChatMlTemplate.ImEnd);
-        _endOfText = Id(tokenizer, ChatMlTemplate.EndOfText);
     }
 
     /// <summary>Initializes a new instance of the <see cref="SampleEncoder"/> class over a package's own tokenizer (ONNX Runtime GenAI).</summary>
     /// <param name="tokenizer">The package's tokenizer; each ChatML marker must encode to one token.</param>
     /// <exception cref="ArgumentException">A ChatML marker is not one token of this tokenizer.</exception>
     public SampleEncoder(EdgeInfiniteTokenizer tokenizer)
+        : this(NotNull(tokenizer).Encode, content => Id(tokenizer, content))
     {
-        ArgumentNullException.ThrowIfNull(tokenizer);
-        _encode = tokenizer.Encode;
-        _imStart = Id(tokenizer, ChatMlTemplate.ImStart);
-        _imEnd = Id(tokenizer, ChatMlTemplate.ImEnd);
-        _endOfText = Id(tokenizer, ChatMlTemplate.EndOfText);
+    }
+
+    // Both tokenizers differ only in how text is encoded and how a ChatML marker's id is found.
+    private SampleEncoder(Func<string, int[]> encode, Func<string, int> markerId)
+    {
+        _encode = encode;
+        _imStart = markerId(ChatMlTemplate.ImStart);
+        _imEnd = markerId(ChatMlTemplate.ImEnd);
+        _endOfText = markerId(ChatMlTemplate.EndOfText);
     }
 
     /// <summary>Encodes a sample as <see cref="SyntheticCorpus.ToTrainingText"/> writes it.</summary>
@@ -80,6 +81,13 @@ public sealed class SampleEncoder
             targets.AddRange(Enumerable.Repeat(learn, piece.Length));
             answers.AddRange(Enumerable.Repeat(answer, piece.Length));
         }
+    }
+
+    private static T NotNull<T>(T tokenizer)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        return tokenizer;
     }
 
     private static int Id(BpeTokenizer tokenizer, string content) =>
