@@ -54,11 +54,11 @@ public sealed class PretrainCommandTests : IDisposable
     }
 
     [Fact]
-    public void Pretrain_TinyInfiniRecipeWithLeadInCarriedMemoryAndFeatureScale_CardDescribesThemAndItsCommandCarriesTheFlags()
+    public void Pretrain_TinyInfiniRecipeWithLeadInCarriedMemoryFeatureScaleAndBaseAnswerWeight_CardDescribesThemAndItsCommandCarriesTheFlags()
     {
         string output = Path.Combine(_root, "infini");
 
-        var run = TrainingCliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in", "--long-carry-memory", "3", "--feature-map", "Exponential", "--feature-scale", "3"));
+        var run = TrainingCliRun.Invoke(TinyArgs(output, 2, "--recipe", "infini", "--long-steps", "2", "--long-segments", "6", "--long-batch", "2", "--long-corpus-tokens", "20000", "--long-lead-in", "--long-carry-memory", "3", "--feature-map", "Exponential", "--feature-scale", "3", "--base-answer-weight", "5"));
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         string card = File.ReadAllText(Path.Combine(output, "package", "MODEL_CARD.md"));
@@ -66,21 +66,25 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.Contains("feature map Exponential (β = 3)", card, StringComparison.Ordinal);
         Assert.Equal(3, ModelPackage.Open(Path.Combine(output, "package")).Config.LongRoute.FeatureScale);
         Assert.Contains("--long-lead-in --long-carry-memory 3", card, StringComparison.Ordinal);
+        Assert.Contains(" --base-answer-weight 5", card, StringComparison.Ordinal);
+        Assert.Contains("the recalled values weigh 5, every other token 1", card, StringComparison.Ordinal);
         Assert.Contains("emptied every 3 steps (rows staggered: up to 2 earlier sequences in memory)", card, StringComparison.Ordinal);
 
         // The lead-in reaches the long sequence's length less two segments: 4 + 6 × 16 − 2 × 16 = 68 tokens.
         Assert.Contains("filler of up to 68 tokens less the distance", card, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Pretrain_NegativeCarryMemory_FailsWithOneLineErrorNamingTheOption()
+    [Theory]
+    [InlineData("--long-carry-memory", "-1", "--long-carry-memory must be in 0..100000, got -1")]
+    [InlineData("--base-answer-weight", "0.5", "--base-answer-weight must be in 1..10000, got 0.5")]
+    public void Pretrain_OptionOutOfRange_FailsWithOneLineErrorNamingTheOption(string option, string value, string error)
     {
-        string output = Path.Combine(_root, "negative-carry");
+        string output = Path.Combine(_root, "out-of-range");
 
-        var run = TrainingCliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", "--long-carry-memory", "-1"));
+        var run = TrainingCliRun.Invoke(TinyArgs(output, 1, "--recipe", "infini", option, value));
 
         Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("--long-carry-memory must be in 0..100000, got -1", run.Error, StringComparison.Ordinal);
+        Assert.Contains(error, run.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(output, "package")));
     }
 

@@ -15,12 +15,17 @@ public sealed class BasePretrainerTests(ITestOutputHelper output) : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ei-pretrain-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>A stream with structure (a token depends on the one before), so a few steps must lower the loss.</summary>
-    private static TokenStreamData Data() => new(Enumerable.Range(0, 6000).Select(i => ((i * 7) + (i / 5)) % 64).ToArray(), seed: 3);
+    private static TokenStreamData Data() => new(StreamIds, seed: 3);
 
-    private PretrainOptions Options(int steps, string checkpoint, bool resume = false) => new()
+    private static readonly int[] StreamIds = Enumerable.Range(0, 6000).Select(i => ((i * 7) + (i / 5)) % 64).ToArray();
+
+    /// <summary>Weight 1 at every 40th token and 0 elsewhere: each 48-target row scores at least one position.</summary>
+    private static TokenStreamData SparseWeightData() => new(StreamIds, seed: 3, weights: StreamIds.Select((_, i) => i % 40 == 17 ? 1f : 0f).ToArray());
+
+    private PretrainOptions Options(int steps, string checkpoint, bool resume = false, ITrainingData? data = null) => new()
     {
         Shape = Shape,
-        Data = Data(),
+        Data = data ?? Data(),
         DataDescription = "test stream",
         Steps = steps,
         SequenceLength = 48,
@@ -46,6 +51,41 @@ public sealed class BasePretrainerTests(ITestOutputHelper output) : IDisposable
         Assert.True(result.HeldOutLossBefore > Math.Log(64) - 0.5, $"random init loss {result.HeldOutLossBefore:F4}");
         Assert.True(result.HeldOutLossAfter < result.HeldOutLossBefore - 1.0, $"held-out loss {result.HeldOutLossBefore:F4} -> {result.HeldOutLossAfter:F4}");
         Assert.Equal(Enumerable.Range(1, 30), reports.Select(r => r.Step));
+    }
+
+    [Fact]
+    public void Train_WeightedData_FirstLossIsWeightedCrossEntropyAndHeldOutLossUnweighted()
+    {
+        string initial = Path.Combine(_root, "init.ckpt");
+        var plain = new BasePretrainer(Options(0, initial)).Train();
+        var data = SparseWeightData();
+
+        var weighted = new BasePretrainer(Options(1, Path.Combine(_root, "w.ckpt"), data: data)).Train();
+
+        // The loss of step 1 is taken before its update, so the initial weights give it.
+        var rows = data.Batch(0, 4, 49);
+        var weights = data.Weights(0, 4, 49)!;
+        double sum = 0, total = 0;
+        for (int r = 0; r < rows.Length; r++)
+        {
+            var logits = BasePretrainer.Logits(initial, Shape, rows[r][..48]);
+            for (int t = 1; t < 49; t++)
+            {
+                if (weights[r][t] == 0)
+                {
+                    continue;
+                }
+
+                var row = logits.AsSpan((t - 1) * 64, 64).ToArray().Select(v => (double)v).ToArray();
+                double max = row.Max(), logSum = max + Math.Log(row.Sum(v => Math.Exp(v - max)));
+                sum += weights[r][t] * (logSum - row[rows[r][t]]);
+                total += weights[r][t];
+            }
+        }
+
+        Assert.True(total > 0);
+        Assert.Equal(sum / total, weighted.Losses[0], 4);
+        Assert.Equal(plain.HeldOutLossBefore, weighted.HeldOutLossBefore, 6);
     }
 
     [Fact]

@@ -43,6 +43,7 @@ internal static class PretrainCommand
         var longCorpusTokens = new Option<int>("--long-corpus-tokens") { Description = "infini: tokens of long conversations (a tenth held out).", DefaultValueFactory = _ => 2_000_000 };
         var longLr = new Option<double>("--long-lr") { Description = "infini: peak learning rate of the base weights.", DefaultValueFactory = _ => 5e-4 };
         var answerWeight = new Option<double>("--answer-weight") { Description = "infini: loss weight of the recalled value tokens in the long-route stage (other tokens weigh 1).", DefaultValueFactory = _ => PretrainSettings.DefaultAnswerWeight };
+        var baseAnswerWeight = new Option<double>("--base-answer-weight") { Description = "Loss weight of the recalled value tokens in the base stage (other tokens weigh 1), so the base learns to read facts from its context.", DefaultValueFactory = _ => PretrainSettings.DefaultAnswerWeight };
         var longGateBias = new Option<float>("--long-gate-bias") { Description = "infini: initial gate bias b (g = sigmoid(b) at the start; -2 keeps the memory's share small, 0 reads it half).", DefaultValueFactory = _ => PretrainSettings.DefaultLongGateBias };
         var featureMap = new Option<MemoryFeatureMap>("--feature-map") { Description = "Feature map of the memory's queries and keys: EluPlusOne, L2Normalized or Exponential.", DefaultValueFactory = _ => PretrainSettings.DefaultFeatureMap };
         var featureScale = new Option<double>("--feature-scale") { Description = "Scale β of the exponential feature map, σ(x) = exp(min(β·x, 30)), in training and in the package.", DefaultValueFactory = _ => ExponentialFeatures.DefaultScale };
@@ -56,7 +57,7 @@ internal static class PretrainCommand
         var command = new Command("pretrain", "Train the tiny default model from a seed: tokenizer, base (full attention), package, memory gates, model card.")
         {
             output, seed, steps, minutes, seqLen, batch, vocab, tokenizerChars, corpusTokens, hidden, layers, heads, kvHeads, intermediate, lr,
-            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, longGateBias, featureMap, featureScale, longMinDistance, longMaxFacts, longLeadIn, longCarryMemory, corpusStyle, threads, resume,
+            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, baseAnswerWeight, longGateBias, featureMap, featureScale, longMinDistance, longMaxFacts, longLeadIn, longCarryMemory, corpusStyle, threads, resume,
         };
         command.SetAction((parse, ct) =>
         {
@@ -99,6 +100,7 @@ internal static class PretrainCommand
                 LongCorpusTokens = Positive(parse.GetValue(longCorpusTokens), "--long-corpus-tokens"),
                 LongLearningRate = parse.GetValue(longLr) is > 0 and var llr ? llr : throw new CliUsageException("--long-lr must be positive"),
                 AnswerWeight = parse.GetValue(answerWeight) is >= 1 and < 10_000 and var aw ? aw : throw new CliUsageException($"--answer-weight must be in 1..10000, got {parse.GetValue(answerWeight)}"),
+                BaseAnswerWeight = parse.GetValue(baseAnswerWeight) is >= 1 and < 10_000 and var baw ? baw : throw new CliUsageException($"--base-answer-weight must be in 1..10000, got {parse.GetValue(baseAnswerWeight)}"),
                 LongGateBias = parse.GetValue(longGateBias) is >= -20 and <= 20 and var gb ? gb : throw new CliUsageException($"--long-gate-bias must be in -20..20, got {parse.GetValue(longGateBias)}"),
                 FeatureMap = parse.GetValue(featureMap),
                 FeatureScale = parse.GetValue(featureScale) is > 0 and <= ExponentialFeatures.MaxScale and var fs ? fs : throw new CliUsageException($"--feature-scale must be in (0, {ExponentialFeatures.MaxScale}], got {parse.GetValue(featureScale)}"),

@@ -51,7 +51,8 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         // the base sees can be answered from its context: in-window recall first, the memory's job comes later.
         int baseMaxDistance = s.SequenceLength * 7 / 8;
         var corpusOptions = new CorpusOptions { Seed = s.Seed, MinDistanceTokens = 16, MaxDistanceTokens = baseMaxDistance, TokenCounter = tokenizer, Style = s.CorpusStyle };
-        var (baseStream, baseSamples, baseStarts) = Stream(corpusOptions, encoder, s.CorpusTokens, 0, "encoding base corpus", ct);
+        var (baseStream, baseSamples, baseStarts, baseWeights) = Stream(corpusOptions, encoder, s.CorpusTokens, 0, s.BaseAnswerWeight, "encoding base corpus", ct);
+        bool baseWeighted = s.BaseAnswerWeight != PretrainSettings.DefaultAnswerWeight;
         var shape = new BaseModelShape
         {
             VocabSize = bpe.VocabSize,
@@ -65,8 +66,8 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         var pretrainOptions = new PretrainOptions
         {
             Shape = shape,
-            Data = new TokenStreamData(baseStream, s.Seed, baseStarts),
-            DataDescription = Inv($"synthetic corpus seed {s.Seed} distances 16-{baseMaxDistance}, sample-aligned, {baseStream.Length} tokens"),
+            Data = new TokenStreamData(baseStream, s.Seed, baseStarts, baseWeighted ? baseWeights : null),
+            DataDescription = Inv($"synthetic corpus seed {s.Seed} distances 16-{baseMaxDistance}, sample-aligned, {baseStream.Length} tokens{(baseWeighted ? Inv($", answer weight {s.BaseAnswerWeight}") : "")}"),
             Steps = s.Steps,
             TimeLimit = s.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
             SequenceLength = s.SequenceLength,
@@ -138,7 +139,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         card.AppendLine();
         card.AppendLine(Inv($"- Tokenizer: byte-level BPE trained on {s.TokenizerChars:N0} characters of the synthetic corpus (seed {s.Seed}); vocab {bpe.VocabSize}, ChatML added tokens; EOS `<|im_end|>` ({imEnd}), `<|endoftext|>` ({endOfText})."));
         card.AppendLine(Inv($"- Base: Llama, hidden {s.Hidden}, {s.Layers} layers, {s.Heads} query heads / {s.KvHeads} KV heads, head_dim {shape.HeadDim}, SwiGLU {s.Intermediate}, tied embeddings, RoPE θ {shape.RopeTheta}; {baseResult.ParameterCount:N0} parameters, all trained from random init (seed {s.Seed}, N(0, 0.02), residual projections 0.02/√(2·layers))."));
-        card.AppendLine(Inv($"- Base data: {baseSamples:N0} SyntheticCorpus conversations (seed {s.Seed}, fact distances 16–{baseMaxDistance} tokens, default task mix) encoded with SampleEncoder and packed into one stream of {baseStream.Length:N0} tokens; sequences of {s.SequenceLength} tokens starting where a conversation starts (seeded); the last tenth held out. Loss: next-token cross-entropy on **all** tokens (user and assistant turns and ChatML markers), so the tiny model learns the format as well as the answers."));
+        card.AppendLine(Inv($"- Base data: {baseSamples:N0} SyntheticCorpus conversations (seed {s.Seed}, fact distances 16–{baseMaxDistance} tokens, default task mix) encoded with SampleEncoder and packed into one stream of {baseStream.Length:N0} tokens; sequences of {s.SequenceLength} tokens starting where a conversation starts (seeded); the last tenth held out. Loss: next-token cross-entropy on **all** tokens (user and assistant turns and ChatML markers), so the tiny model learns the format as well as the answers{(baseWeighted ? Inv($"; the recalled values weigh {s.BaseAnswerWeight}, every other token 1") : "")}."));
         card.AppendLine(Inv($"- Base optimisation: AdamW (β 0.9/0.999, no weight decay), peak lr {s.LearningRate}, {pretrainOptions.WarmupSteps} warm-up steps, cosine decay to 10% over {s.Steps} steps, gradient-norm clip 1.0, batch {s.BatchSize}. Ran steps {baseResult.StartStep + 1}..{baseResult.Step} in this process ({baseResult.TrainingTime.TotalMinutes:F1} min, {baseResult.MeanStepTime.TotalMilliseconds:F0} ms/step){(baseResult.Completed ? "" : " — **stopped by the time limit before the schedule ended**")}."));
         card.AppendLine(Inv($"- Long route: S = {s.Sink}, W = {s.Window}, L = {s.Segment}, route threshold {route.RouteThreshold} (not above the trained sequence length, so the short route stays within trained positions), {route.UpdateRule.ToString().ToLowerInvariant()} rule, feature map {route.FeatureMap}{(route.FeatureMap == MemoryFeatureMap.Exponential ? Inv($" (β = {route.FeatureScale})") : "")}, ε {route.Epsilon}."));
         card.AppendLine(memory.RecipeLine);
@@ -295,6 +296,11 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         if (s.AnswerWeight != PretrainSettings.DefaultAnswerWeight)
         {
             line.Append(Inv($" --answer-weight {s.AnswerWeight}"));
+        }
+
+        if (s.BaseAnswerWeight != PretrainSettings.DefaultAnswerWeight)
+        {
+            line.Append(Inv($" --base-answer-weight {s.BaseAnswerWeight}"));
         }
 
         if (s.LongGateBias != PretrainSettings.DefaultLongGateBias)

@@ -69,6 +69,9 @@ internal sealed record PretrainSettings
     /// <summary>Gets the loss weight of recall answer tokens in the long-route stage (other tokens weigh 1).</summary>
     public double AnswerWeight { get; init; } = DefaultAnswerWeight;
 
+    /// <summary>Gets the loss weight of recall answer tokens in the base stage (other tokens weigh 1).</summary>
+    public double BaseAnswerWeight { get; init; } = DefaultAnswerWeight;
+
     /// <summary>Gets the initial gate bias of the long-route stage.</summary>
     public float LongGateBias { get; init; } = DefaultLongGateBias;
 

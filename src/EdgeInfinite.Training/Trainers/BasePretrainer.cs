@@ -13,7 +13,8 @@ namespace EdgeInfinite.Training.Trainers;
 /// <summary>
 /// Trains every weight of a small Llama from random initialisation with full causal attention (the paper's recipe:
 /// the base is an ordinary Transformer; only the gates are trained afterwards). Next-token cross-entropy on every
-/// position of packed sequences, AdamW with linear warm-up and cosine decay, global gradient-norm clipping, seeded
+/// position of packed sequences (weighted by the data's per-token weights when it has them; the held-out loss stays
+/// unweighted), AdamW with linear warm-up and cosine decay, global gradient-norm clipping, seeded
 /// initialisation, checksummed checkpoints that resume exactly, progress with loss and ETA.
 /// <see cref="ExportCheckpoint"/> writes the result as a Hugging Face checkpoint folder that
 /// <c>PackageBuilder</c> converts.
@@ -102,7 +103,7 @@ public sealed class BasePretrainer
                 break;
             }
 
-            double loss = TrainStep(model, optimizer, Batch(step, o.BatchSize), LearningRateAt(step));
+            double loss = TrainStep(model, optimizer, Batch(step, o.BatchSize), o.Data.Weights(step, o.BatchSize, o.SequenceLength + 1), LearningRateAt(step));
             if (!double.IsFinite(loss))
             {
                 throw new InvalidOperationException($"The loss became {loss} at step {step + 1}; try a smaller learning rate.");
@@ -245,11 +246,12 @@ public sealed class BasePretrainer
         return (all.narrow(1, 0, n), all.narrow(1, 1, n));
     }
 
-    private static double Loss(TrainableLlama model, int[][] batch, out Tensor loss)
+    private static double Loss(TrainableLlama model, int[][] batch, float[][]? weights, out Tensor loss)
     {
         var (inputs, targets) = Split(batch);
         var logits = model.Forward(inputs);
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1));
+        var targetWeights = TensorFactory.Weights(weights)?.narrow(1, 1, batch[0].Length - 1).reshape(-1);
+        loss = WeightedCrossEntropy.Mean(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), targetWeights);
         using var value = loss.detach().to_type(ScalarType.Float64);
         return value.item<double>();
     }
@@ -263,13 +265,19 @@ public sealed class BasePretrainer
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return Loss(model, batch, out _);
+        // Unweighted, so held-out losses compare across answer weights.
+        return Loss(model, batch, weights: null, out _);
     }
 
-    private double TrainStep(TrainableLlama model, GateAdamW optimizer, int[][] batch, double learningRate)
+    private double TrainStep(TrainableLlama model, GateAdamW optimizer, int[][] batch, float[][]? weights, double learningRate)
     {
+        if (weights is not null && (weights.Length != batch.Length || weights.Any(row => row.Length != batch[0].Length)))
+        {
+            throw new InvalidDataException($"The training data returned loss weights of the wrong shape (expected {batch.Length} × {batch[0].Length}).");
+        }
+
         using var scope = NewDisposeScope();
-        double value = Loss(model, batch, out var loss);
+        double value = Loss(model, batch, weights, out var loss);
         loss.backward();
         GradientClipping.ClipByGlobalNorm(model.Parameters, _options.GradientClip);
 

@@ -242,9 +242,8 @@ public sealed class LongRouteTrainer
             var all = TensorFactory.Ids(o.ShortData.Batch(step, o.ShortBatchSize, n + 1));
             var logits = llama.Forward(all.narrow(1, 0, n)).reshape(-1, o.Shape.VocabSize);
             var targets = all.narrow(1, 1, n).reshape(-1);
-            var shortLoss = TensorFactory.Weights(o.ShortData.Weights(step, o.ShortBatchSize, n + 1)) is { } w
-                ? WeightedMean(F.cross_entropy(logits, targets, reduction: nn.Reduction.None), w.narrow(1, 1, n).reshape(-1))
-                : F.cross_entropy(logits, targets);
+            var shortWeights = TensorFactory.Weights(o.ShortData.Weights(step, o.ShortBatchSize, n + 1))?.narrow(1, 1, n).reshape(-1);
+            var shortLoss = WeightedCrossEntropy.Mean(logits, targets, shortWeights);
             shortLoss.backward();
         }
 
@@ -276,8 +275,6 @@ public sealed class LongRouteTrainer
             state.Skip(layers).Take(layers).Select(v => TensorFactory.Frozen(v, ScalarType.Float32, batch, kv, hd, 1)).ToArray(),
             state[^1].Select(f => f != 0).ToArray());
     }
-
-    private static Tensor WeightedMean(Tensor losses, Tensor weights) => (losses * weights).sum() / weights.sum().clamp_min(1e-6);
 
     private void Save(TrainableLlama llama, Tensor[] gateW, Tensor[] gateB, GateAdamW baseOptimizer, GateAdamW gateOptimizer, int step, List<double> losses, LongRouteMemory? carried)
     {

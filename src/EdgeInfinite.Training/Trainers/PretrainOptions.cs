@@ -11,7 +11,8 @@ public sealed class PretrainOptions
 
     /// <summary>
     /// Gets or sets the training sequences (rows of <see cref="SequenceLength"/> + 1 ids: inputs and shifted targets).
-    /// The batch at <see cref="GateTrainer.HeldOutStep"/> is the held-out evaluation batch.
+    /// The batch at <see cref="GateTrainer.HeldOutStep"/> is the held-out evaluation batch. Training losses use the
+    /// data's per-token weights (<see cref="ITrainingData.Weights"/>) when it has them.
     /// </summary>
     public required ITrainingData Data { get; set; }
 
