@@ -75,11 +75,14 @@ public sealed class ChatTemplateGuardTests : IDisposable
     [Fact]
     public void ApplyChatTemplate_SlowTemplate_StopsWaitingAtTheLimitAndRetiresTheTokenizer()
     {
-        string dir = PackageWithTemplate("{% for m in messages %}{% for i in range(10000) %}{{ m['content'] }}{% endfor %}{% endfor %}");
+        // Slow but silent: 1,000 messages × 10,000 iterations that write nothing, so the output limit (which a fast
+        // machine reached first when every iteration wrote the message) cannot end the render before the time limit.
+        string dir = PackageWithTemplate("{% for m in messages %}{% for i in range(10000) %}{% if m['content'] == 'never' %}x{% endif %}{% endfor %}{% endfor %}");
         using var tokenizer = new EdgeInfiniteTokenizer(dir) { RenderTimeout = TimeSpan.FromSeconds(1) };
+        var messages = Enumerable.Range(0, 1000).Select(_ => new ChatTemplateMessage("user", "a")).ToArray();
         var clock = Stopwatch.StartNew();
 
-        var ex = Assert.Throws<InvalidDataException>(() => tokenizer.ApplyChatTemplate([new ChatTemplateMessage("user", new string('a', 2000))]));
+        var ex = Assert.Throws<InvalidDataException>(() => tokenizer.ApplyChatTemplate(messages));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         Assert.Contains("did not finish rendering", ex.Message, StringComparison.Ordinal);
