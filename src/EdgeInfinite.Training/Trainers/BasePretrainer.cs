@@ -103,7 +103,7 @@ public sealed class BasePretrainer
                 break;
             }
 
-            double loss = TrainStep(model, optimizer, Batch(step, o.BatchSize), o.Data.Weights(step, o.BatchSize, o.SequenceLength + 1), LearningRateAt(step));
+            double loss = TrainStep(model, optimizer, Batch(step, o.BatchSize), Weights(step, o.BatchSize), LearningRateAt(step));
             if (!double.IsFinite(loss))
             {
                 throw new InvalidOperationException($"The loss became {loss} at step {step + 1}; try a smaller learning rate.");
@@ -238,6 +238,19 @@ public sealed class BasePretrainer
         return batch;
     }
 
+    /// <summary>The data's loss weights for the batch of <see cref="Batch"/>, checked the same way; null when it has none.</summary>
+    private float[][]? Weights(long step, int size)
+    {
+        int length = _options.SequenceLength + 1;
+        var weights = _options.Data.Weights(step, size, length);
+        if (weights is not null && (weights.Length != size || weights.Any(row => row.Length != length)))
+        {
+            throw new InvalidDataException($"The training data returned loss weights of the wrong shape at step {step} (expected {size} × {length}).");
+        }
+
+        return weights;
+    }
+
     private static (Tensor Inputs, Tensor Targets) Split(int[][] batch)
     {
         int b = batch.Length, n = batch[0].Length - 1;
@@ -271,11 +284,6 @@ public sealed class BasePretrainer
 
     private double TrainStep(TrainableLlama model, GateAdamW optimizer, int[][] batch, float[][]? weights, double learningRate)
     {
-        if (weights is not null && (weights.Length != batch.Length || weights.Any(row => row.Length != batch[0].Length)))
-        {
-            throw new InvalidDataException($"The training data returned loss weights of the wrong shape (expected {batch.Length} × {batch[0].Length}).");
-        }
-
         using var scope = NewDisposeScope();
         double value = Loss(model, batch, weights, out var loss);
         loss.backward();
