@@ -74,6 +74,40 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.Contains("filler of up to 68 tokens less the distance", card, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Pretrain_InitFromAnotherRunsPackage_ContinuesItsBaseWithItsTokenizerAndTheCardSaysSo()
+    {
+        string first = Path.Combine(_root, "first"), second = Path.Combine(_root, "second");
+        var made = TrainingCliRun.Invoke(TinyArgs(first, 2));
+        Assert.True(made.ExitCode == 0, made.Stderr);
+        string source = Path.Combine(first, "package");
+
+        var run = TrainingCliRun.Invoke(TinyArgs(second, 2, "--corpus-style", "Varied", "--init", source));
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("starting from package 'edgeinfinite-tiny' base weights sha256 ", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(Path.Combine(source, "tokenizer.json")), File.ReadAllText(Path.Combine(second, "package", "tokenizer.json")));
+        string card = File.ReadAllText(Path.Combine(second, "package", "MODEL_CARD.md"));
+        Assert.Contains(" --corpus-style Varied --init <package>", card, StringComparison.Ordinal);
+        Assert.Contains("starting from the base of package 'edgeinfinite-tiny'", card, StringComparison.Ordinal);
+        Assert.Contains("Tokenizer: the initial package's", card, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pretrain_InitPackageOfAnotherShape_FailsWithOneLineErrorNamingTheOption()
+    {
+        string first = Path.Combine(_root, "small");
+        var made = TrainingCliRun.Invoke(TinyArgs(first, 1));
+        Assert.True(made.ExitCode == 0, made.Stderr);
+        var args = TinyArgs(Path.Combine(_root, "wide"), 1, "--init", Path.Combine(first, "package"));
+        args[Array.IndexOf(args, "--intermediate") + 1] = "192";
+
+        var run = TrainingCliRun.Invoke(args);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("the package has intermediate 128, --intermediate is 192", run.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--long-carry-memory", "-1", "--long-carry-memory must be in 0..100000, got -1")]
     [InlineData("--base-answer-weight", "0.5", "--base-answer-weight must be in 1..10000, got 0.5")]

@@ -142,6 +142,78 @@ public sealed class BasePretrainerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Train_InitialWeightsFromAnotherRunsPackage_StartsWhereThatRunEnded()
+    {
+        string first = Path.Combine(_root, "first.ckpt"), package = PackageOf(first, steps: 5);
+        var ended = new BasePretrainer(Options(5, first, resume: true)).Train();
+        var initial = InitialBaseWeights.FromPackage(package);
+
+        // Another seed: without the initial weights the run would start from other random weights.
+        var options = Options(0, Path.Combine(_root, "second.ckpt"));
+        options.Seed = 99;
+        options.InitialWeights = initial;
+        var started = new BasePretrainer(options).Train();
+
+        output.WriteLine($"first run ended at held-out {ended.HeldOutLossAfter:F6}; second starts at {started.HeldOutLossBefore:F6}");
+        Assert.Equal(Shape.Fingerprint, initial.Shape.Fingerprint);
+        Assert.Equal(ended.HeldOutLossAfter, started.HeldOutLossBefore, 5);
+        Assert.Contains("sha256 ", initial.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_ResumeWithOtherInitialWeights_ThrowsNamingTheCheckpoint()
+    {
+        string source = Path.Combine(_root, "source.ckpt"), package = PackageOf(source, steps: 2);
+        string checkpoint = Path.Combine(_root, "continued.ckpt");
+        var options = Options(4, checkpoint);
+        options.InitialWeights = InitialBaseWeights.FromPackage(package);
+        options.TimeLimit = TimeSpan.Zero;
+        new BasePretrainer(options).Train();
+
+        // The same run resumed without its initial weights is another run.
+        var ex = Assert.Throws<InvalidDataException>(() => new BasePretrainer(Options(4, checkpoint, resume: true)).Train());
+
+        Assert.Contains(checkpoint, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("init package", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_InitialWeightsOfAnotherShape_ThrowsNamingBothShapes()
+    {
+        string source = Path.Combine(_root, "shape.ckpt"), package = PackageOf(source, steps: 1);
+        var options = Options(1, Path.Combine(_root, "other.ckpt"));
+        options.Shape = Shape with { IntermediateSize = 128 };
+        options.InitialWeights = InitialBaseWeights.FromPackage(package);
+
+        var ex = Assert.Throws<ArgumentException>(() => new BasePretrainer(options));
+
+        Assert.Contains(Shape.Fingerprint, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(options.Shape.Fingerprint, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InitialBaseWeights_Qwen2Package_ThrowsNamingTheConfigAndField()
+    {
+        string package = Path.Combine(_root, "qwen2");
+        new PackageBuilder().Convert(Fixtures.CheckpointDir("qwen2"), package, new ConversionOptions { LongRoute = Fixtures.Settings });
+
+        var ex = Assert.Throws<InvalidDataException>(() => InitialBaseWeights.FromPackage(package));
+
+        Assert.Contains(Path.Combine(package, PackageConfig.FileName), ex.Message, StringComparison.Ordinal);
+        Assert.Contains("architecture.", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Trains <paramref name="steps"/> steps into <paramref name="checkpoint"/> and converts the result into a package.</summary>
+    private string PackageOf(string checkpoint, int steps)
+    {
+        new BasePretrainer(Options(steps, checkpoint)).Train();
+        string hf = checkpoint + ".hf", package = checkpoint + ".package";
+        BasePretrainer.ExportCheckpoint(checkpoint, Shape, hf, tokenizerDirectory: null, eosTokenIds: [1]);
+        new PackageBuilder().Convert(hf, package, new ConversionOptions { LongRoute = new LongRouteSettings { SinkTokens = 4, WindowTokens = 32, SegmentTokens = 16, RouteThreshold = 128 } });
+        return package;
+    }
+
+    [Fact]
     public void ExportCheckpoint_OtherShape_ThrowsNamingTheCheckpoint()
     {
         string checkpoint = Path.Combine(_root, "c.ckpt");

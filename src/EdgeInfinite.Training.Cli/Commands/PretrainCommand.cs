@@ -53,11 +53,12 @@ internal static class PretrainCommand
         var longMaxFacts = new Option<int>("--long-max-facts") { Description = "infini: most facts a multi-fact conversation of the long-route corpus states (2..11; more facts, more recall answers per step).", DefaultValueFactory = _ => CorpusOptions.DefaultMaxFactsPerSample };
         var corpusStyle = new Option<CorpusStyle>("--corpus-style") { Description = "Wording of every corpus of the run: Template (the pinned default) or Varied (many phrasings per fact, several filler generators).", DefaultValueFactory = _ => CorpusStyle.Template };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp CPU threads (default: TorchSharp's choice)." };
+        var init = new Option<DirectoryInfo?>("--init") { Description = "Start from this package's base weights and tokenizer instead of a new tokenizer and random weights (a Llama with tied embeddings and no biases; its shape must match --hidden, --layers, --heads, --kv-heads, --intermediate)." };
         var resume = new Option<bool>("--resume") { Description = "Continue in an existing output folder from its tokenizer and checkpoints." };
         var command = new Command("pretrain", "Train the tiny default model from a seed: tokenizer, base (full attention), package, memory gates, model card.")
         {
             output, seed, steps, minutes, seqLen, batch, vocab, tokenizerChars, corpusTokens, hidden, layers, heads, kvHeads, intermediate, lr,
-            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, baseAnswerWeight, longGateBias, featureMap, featureScale, longMinDistance, longMaxFacts, longLeadIn, longCarryMemory, corpusStyle, threads, resume,
+            sink, window, segment, gateSteps, gateBatch, gateSegments, gateCorpusTokens, recipe, longSteps, longMinutes, longSegments, longBatch, longCorpusTokens, longLr, answerWeight, baseAnswerWeight, longGateBias, featureMap, featureScale, longMinDistance, longMaxFacts, longLeadIn, longCarryMemory, corpusStyle, threads, init, resume,
         };
         command.SetAction((parse, ct) =>
         {
@@ -110,6 +111,7 @@ internal static class PretrainCommand
                 CorpusStyle = parse.GetValue(corpusStyle),
                 LongCarryMemory = InRange(parse.GetValue(longCarryMemory), 0, 100_000, "--long-carry-memory"),
                 Threads = parse.GetValue(threads),
+                InitPackage = parse.GetValue(init)?.FullName,
                 Resume = resuming,
             };
             if (settings.Window % settings.Segment != 0)

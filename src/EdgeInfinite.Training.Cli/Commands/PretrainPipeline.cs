@@ -26,7 +26,8 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         Directory.CreateDirectory(s.OutputDirectory);
         var card = new StringBuilder();
 
-        // 1. Tokenizer.
+        // 1. Tokenizer (an initial package brings its own: its embeddings are indexed by it).
+        var initial = s.InitPackage is { } initPackage ? InitialWeights(initPackage) : null;
         string tokenizerDir = Out("tokenizer");
         var tokenizerClock = Stopwatch.StartNew();
         BpeModel bpe;
@@ -37,8 +38,13 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         }
         else
         {
-            bpe = TrainTokenizer(ct);
+            bpe = initial is null ? TrainTokenizer(ct) : TokenizerFiles.Read(Path.Combine(s.InitPackage!, TokenizerFiles.TokenizerJson));
             TokenizerFiles.Write(tokenizerDir, bpe);
+        }
+
+        if (initial is not null && bpe.VocabSize != initial.Shape.VocabSize)
+        {
+            throw new CliUsageException($"--init {s.InitPackage}: the tokenizer has {bpe.VocabSize} tokens, the model {initial.Shape.VocabSize}");
         }
 
         var tokenizer = new BpeTokenizer(bpe);
@@ -53,7 +59,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         var corpusOptions = new CorpusOptions { Seed = s.Seed, MinDistanceTokens = 16, MaxDistanceTokens = baseMaxDistance, TokenCounter = tokenizer, Style = s.CorpusStyle };
         var (baseStream, baseSamples, baseStarts, baseWeights) = Stream(corpusOptions, encoder, s.CorpusTokens, 0, s.BaseAnswerWeight, "encoding base corpus", ct);
         bool baseWeighted = s.BaseAnswerWeight != PretrainSettings.DefaultAnswerWeight;
-        var shape = new BaseModelShape
+        var shape = initial?.Shape ?? new BaseModelShape
         {
             VocabSize = bpe.VocabSize,
             HiddenSize = s.Hidden,
@@ -78,6 +84,7 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
             CheckpointPath = baseCheckpoint,
             Resume = s.Resume,
             Threads = s.Threads,
+            InitialWeights = initial,
         };
         var pretrainer = new BasePretrainer(pretrainOptions);
         stderr.WriteLine(Inv($"pretrain: base {shape.Fingerprint}, {s.Steps} steps of {s.BatchSize} × {s.SequenceLength} tokens, lr {s.LearningRate}, corpus {baseStream.Length:N0} tokens ({baseSamples} samples)"));
@@ -137,8 +144,10 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         card.AppendLine();
         card.AppendLine(Inv($"## Recipe ({memory.Title})"));
         card.AppendLine();
-        card.AppendLine(Inv($"- Tokenizer: byte-level BPE trained on {s.TokenizerChars:N0} characters of the synthetic corpus (seed {s.Seed}); vocab {bpe.VocabSize}, ChatML added tokens; EOS `<|im_end|>` ({imEnd}), `<|endoftext|>` ({endOfText})."));
-        card.AppendLine(Inv($"- Base: Llama, hidden {s.Hidden}, {s.Layers} layers, {s.Heads} query heads / {s.KvHeads} KV heads, head_dim {shape.HeadDim}, SwiGLU {s.Intermediate}, tied embeddings, RoPE θ {shape.RopeTheta}; {baseResult.ParameterCount:N0} parameters, all trained from random init (seed {s.Seed}, N(0, 0.02), residual projections 0.02/√(2·layers))."));
+        card.AppendLine(initial is null
+            ? Inv($"- Tokenizer: byte-level BPE trained on {s.TokenizerChars:N0} characters of the synthetic corpus (seed {s.Seed}); vocab {bpe.VocabSize}, ChatML added tokens; EOS `<|im_end|>` ({imEnd}), `<|endoftext|>` ({endOfText}).")
+            : Inv($"- Tokenizer: the initial package's (vocab {bpe.VocabSize}); EOS `<|im_end|>` ({imEnd}), `<|endoftext|>` ({endOfText})."));
+        card.AppendLine(Inv($"- Base: Llama, hidden {shape.HiddenSize}, {shape.Layers} layers, {shape.Heads} query heads / {shape.KvHeads} KV heads, head_dim {shape.HeadDim}, SwiGLU {shape.IntermediateSize}, tied embeddings, RoPE θ {shape.RopeTheta}; {baseResult.ParameterCount:N0} parameters, all trained{(initial is null ? Inv($" from random init (seed {s.Seed}, N(0, 0.02), residual projections 0.02/√(2·layers))") : Inv($", starting from the base of {initial.Description} (its gates are not used)"))}."));
         card.AppendLine(Inv($"- Base data: {baseSamples:N0} SyntheticCorpus conversations (seed {s.Seed}, fact distances 16–{baseMaxDistance} tokens, default task mix) encoded with SampleEncoder and packed into one stream of {baseStream.Length:N0} tokens; sequences of {s.SequenceLength} tokens starting where a conversation starts (seeded); the last tenth held out. Loss: next-token cross-entropy on **all** tokens (user and assistant turns and ChatML markers), so the tiny model learns the format as well as the answers{(baseWeighted ? Inv($"; the recalled values weigh {s.BaseAnswerWeight}, every other token 1") : "")}."));
         card.AppendLine(Inv($"- Base optimisation: AdamW (β 0.9/0.999, no weight decay), peak lr {s.LearningRate}, {pretrainOptions.WarmupSteps} warm-up steps, cosine decay to 10% over {s.Steps} steps, gradient-norm clip 1.0, batch {s.BatchSize}. Ran steps {baseResult.StartStep + 1}..{baseResult.Step} in this process ({baseResult.TrainingTime.TotalMinutes:F1} min, {baseResult.MeanStepTime.TotalMilliseconds:F0} ms/step){(baseResult.Completed ? "" : " — **stopped by the time limit before the schedule ended**")}."));
         card.AppendLine(Inv($"- Long route: S = {s.Sink}, W = {s.Window}, L = {s.Segment}, route threshold {route.RouteThreshold} (not above the trained sequence length, so the short route stays within trained positions), {route.UpdateRule.ToString().ToLowerInvariant()} rule, feature map {route.FeatureMap}{(route.FeatureMap == MemoryFeatureMap.Exponential ? Inv($" (β = {route.FeatureScale})") : "")}, ε {route.Epsilon}."));
@@ -283,9 +292,34 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
 
         if (s.Recipe != PretrainRecipe.Infini)
         {
-            return line.Append(Inv($" --recipe paper --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}")).ToString();
+            line.Append(Inv($" --recipe paper --gate-steps {s.GateSteps} --gate-batch {s.GateBatch} --gate-segments {s.GateSegments} --gate-corpus-tokens {s.GateCorpusTokens}"));
+        }
+        else
+        {
+            AppendLongRouteFlags(line);
         }
 
+        // The settings of every recipe.
+        if (s.BaseAnswerWeight != PretrainSettings.DefaultAnswerWeight)
+        {
+            line.Append(Inv($" --base-answer-weight {s.BaseAnswerWeight}"));
+        }
+
+        if (s.CorpusStyle != CorpusStyle.Template)
+        {
+            line.Append(Inv($" --corpus-style {s.CorpusStyle}"));
+        }
+
+        if (s.InitPackage is not null)
+        {
+            line.Append(" --init <package>");
+        }
+
+        return line.ToString();
+    }
+
+    private void AppendLongRouteFlags(StringBuilder line)
+    {
         line.Append(Inv($" --recipe infini --long-steps {s.LongSteps}"));
         if (s.LongMinutes is { } longMinutes)
         {
@@ -296,11 +330,6 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         if (s.AnswerWeight != PretrainSettings.DefaultAnswerWeight)
         {
             line.Append(Inv($" --answer-weight {s.AnswerWeight}"));
-        }
-
-        if (s.BaseAnswerWeight != PretrainSettings.DefaultAnswerWeight)
-        {
-            line.Append(Inv($" --base-answer-weight {s.BaseAnswerWeight}"));
         }
 
         if (s.LongGateBias != PretrainSettings.DefaultLongGateBias)
@@ -327,13 +356,23 @@ internal sealed class PretrainPipeline(PretrainSettings s, TextWriter stdout, Te
         {
             line.Append(Inv($" --long-carry-memory {s.LongCarryMemory}"));
         }
+    }
 
-        if (s.CorpusStyle != CorpusStyle.Template)
+    /// <summary>Reads the initial package's base and checks it has the asked shape, naming the first option that differs.</summary>
+    private InitialBaseWeights InitialWeights(string package)
+    {
+        var initial = InitialBaseWeights.FromPackage(package);
+        var shape = initial.Shape;
+        foreach (var (option, asked, found) in new[] { ("--hidden", s.Hidden, shape.HiddenSize), ("--layers", s.Layers, shape.Layers), ("--heads", s.Heads, shape.Heads), ("--kv-heads", s.KvHeads, shape.KvHeads), ("--intermediate", s.Intermediate, shape.IntermediateSize) })
         {
-            line.Append(Inv($" --corpus-style {s.CorpusStyle}"));
+            if (asked != found)
+            {
+                throw new CliUsageException(Inv($"--init {package}: the package has {option[2..]} {found}, {option} is {asked}"));
+            }
         }
 
-        return line.ToString();
+        stderr.WriteLine(Inv($"pretrain: starting from {initial.Description} ({shape.Fingerprint})"));
+        return initial;
     }
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -96,6 +96,9 @@ internal sealed record PretrainSettings
     /// <summary>Gets R of <see cref="EdgeInfinite.Training.Trainers.LongRouteTrainingOptions.CarryMemorySteps"/>: long sequences continue from their batch row's memory of the previous step, emptied every R steps; 0 for none.</summary>
     public int LongCarryMemory { get; init; }
 
+    /// <summary>Gets a package whose base and tokenizer the run starts from instead of a new tokenizer and random weights; null for none.</summary>
+    public string? InitPackage { get; init; }
+
     public required bool Resume { get; init; }
 
     /// <summary>The default of <see cref="AnswerWeight"/>: answers weigh like every other token.</summary>

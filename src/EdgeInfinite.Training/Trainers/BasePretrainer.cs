@@ -45,6 +45,11 @@ public sealed class BasePretrainer
             throw new ArgumentException("Resume needs a checkpoint path.", nameof(options));
         }
 
+        if (options.InitialWeights is { } initial && initial.Shape.Fingerprint != options.Shape.Fingerprint)
+        {
+            throw new ArgumentException($"The initial weights are of shape '{initial.Shape.Fingerprint}', the run's is '{options.Shape.Fingerprint}'.", nameof(options));
+        }
+
         _options = options;
     }
 
@@ -84,6 +89,10 @@ public sealed class BasePretrainer
             optimizer.Restore(checkpoint.AdamSteps, checkpoint.FirstMoments, checkpoint.SecondMoments);
             losses.AddRange(checkpoint.Losses);
             start = checkpoint.Step;
+        }
+        else if (o.InitialWeights is { } initial)
+        {
+            model.Load(initial.Parameters);
         }
 
         var heldOut = o.EvaluationSequences > 0 ? Batch(GateTrainer.HeldOutStep, o.EvaluationSequences) : null;
@@ -219,7 +228,7 @@ public sealed class BasePretrainer
         return TrainableLlama.Floats(logits);
     }
 
-    private string Fingerprint => string.Create(CultureInfo.InvariantCulture, $"{_options.Shape.Fingerprint}|{_options.DataDescription}|warmup {_options.WarmupSteps} final {_options.FinalLearningRateFraction} clip {_options.GradientClip} wd {_options.WeightDecay}");
+    private string Fingerprint => string.Create(CultureInfo.InvariantCulture, $"{_options.Shape.Fingerprint}|{_options.DataDescription}{(_options.InitialWeights is { } initial ? "|init " + initial.Description : "")}|warmup {_options.WarmupSteps} final {_options.FinalLearningRateFraction} clip {_options.GradientClip} wd {_options.WeightDecay}");
 
     private int[][] Batch(long step, int size)
     {

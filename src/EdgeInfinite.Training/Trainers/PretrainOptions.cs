@@ -46,6 +46,12 @@ public sealed class PretrainOptions
     /// <summary>Gets or sets the decoupled weight decay (applied to every tensor).</summary>
     public double WeightDecay { get; set; }
 
+    /// <summary>
+    /// Gets or sets the weights a fresh run starts from (a package's base, for example) instead of the seeded random
+    /// initialisation; their shape must be <see cref="Shape"/>, and a resumed run must name the same weights.
+    /// </summary>
+    public InitialBaseWeights? InitialWeights { get; set; }
+
     /// <summary>Gets or sets the seed of the initial weights.</summary>
     public int Seed { get; set; }
 
